@@ -1,0 +1,26 @@
+// The leaders' one screen: every open incident with its next clock, and what is overdue.
+import type { Dashboard } from '../../shared/domain.ts';
+import type { AppContext } from '../context.ts';
+import type { Actor } from '../auth/actor.ts';
+import { listIncidents } from '../incidents/service.ts';
+
+export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
+  const now = ctx.clock.now();
+  const open = await listIncidents(ctx, actor, { status: 'open' });
+  const incidents = open.map((incident) => ({
+    ...incident,
+    nextDeadline: incident.deadlines.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0] ?? null,
+  }));
+  const overdue = open
+    .flatMap((i) =>
+      i.deadlines
+        .filter((d) => (d.status === 'missed' && !d.metAt) || (d.status === 'pending' && new Date(d.dueAt) <= now))
+        .map((d) => ({ ...d, incidentTitle: i.title, leadDepartmentId: i.leadDepartmentId })),
+    )
+    .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
+  incidents.sort(
+    (a, b) =>
+      (a.nextDeadline?.dueAt ?? '9999').localeCompare(b.nextDeadline?.dueAt ?? '9999') || b.occurredAt.localeCompare(a.occurredAt),
+  );
+  return { serverNow: now.toISOString(), incidents, overdue, opinion: { volume: 0, negativeShare: 0, bursts: [] } };
+}

@@ -1,0 +1,135 @@
+// Row types of the database, as Kysely sees them. Ids are integers in the database and strings in the API.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface DepartmentsTable {
+  id: Generated<number>;
+  name: string;
+  coordinating: boolean;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  login: string;
+  name: string;
+  password_hash: string;
+  department_id: number;
+  roles: string[];
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface DeadlinePoliciesTable {
+  version: Generated<number>;
+  rules: Json<unknown>;
+  note: string;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface IncidentsTable {
+  id: Generated<number>;
+  title: string;
+  summary: string;
+  category: string;
+  severity: string;
+  status: 'open' | 'closed';
+  occurred_at: Timestamp;
+  reported_at: Timestamp;
+  location: string;
+  lead_department_id: number;
+  spokesperson_id: number | null;
+  deaths: number;
+  injured: number;
+  missing: number;
+  significant_impact: boolean;
+  sensitive: boolean;
+  keywords: string[];
+  logged_late: boolean;
+  version: number;
+  created_by: number;
+  updated_at: Timestamp;
+  closed_at: Timestamp | null;
+}
+
+export interface DeadlinesTable {
+  id: Generated<number>;
+  incident_id: number | null;
+  opinion_item_id: number | null;
+  kind: string;
+  due_at: Timestamp;
+  status: 'pending' | 'met' | 'missed' | 'waived';
+  met_at: Timestamp | null;
+  waived_at: Timestamp | null;
+  waived_by: number | null;
+  waive_reason: string | null;
+  warnings_sent: number[];
+  policy_version: number;
+  created_at: Timestamp;
+}
+
+export interface TimersTable {
+  id: Generated<number>;
+  kind: string;
+  ref_id: number;
+  run_at: Timestamp;
+  payload: Json<Record<string, unknown>>;
+  fired_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  type: string;
+  at: Timestamp;
+  incident_id: number | null;
+  actor_id: number | null;
+  dept_ids: number[];
+  user_ids: number[];
+  is_public: boolean;
+  payload: Json<Record<string, unknown>>;
+  hash: string;
+}
+
+export interface EventChainTable {
+  id: number;
+  last_id: number;
+  last_hash: string;
+}
+
+export interface TasksTable {
+  id: Generated<number>;
+  incident_id: number;
+  department_id: number;
+  title: string;
+  detail: string;
+  status: string;
+  due_at: Timestamp | null;
+  created_by: number;
+  created_at: Timestamp;
+  acked_at: Timestamp | null;
+  done_at: Timestamp | null;
+  version: number;
+}
+
+export interface DB {
+  departments: DepartmentsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  deadline_policies: DeadlinePoliciesTable;
+  incidents: IncidentsTable;
+  deadlines: DeadlinesTable;
+  timers: TimersTable;
+  events: EventsTable;
+  event_chain: EventChainTable;
+  tasks: TasksTable;
+}

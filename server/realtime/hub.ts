@@ -1,0 +1,74 @@
+// socket.io on the app's HTTP server: cookie-authenticated handshakes, rooms per user and department,
+// and committed events emitted only to those allowed to see them.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { parse as parseCookie } from 'hono/utils/cookie';
+import type { Hello } from '../../shared/domain.ts';
+import type { AppContext } from '../context.ts';
+import type { Actor } from '../auth/actor.ts';
+import { actorForSession, actorToUser } from '../auth/service.ts';
+import { lastEventId, toWireEvent, type EventRow } from '../audit/event-log.ts';
+import { visibleIncidentIds } from '../incidents/service.ts';
+
+export const rooms = {
+  user: (id: number | string) => `user:${id}`,
+  dept: (id: number | string) => `dept:${id}`,
+  incident: (id: number | string) => `incident:${id}`,
+  dashboard: 'dashboard',
+};
+
+/** The rooms an event goes to: every department and user it is scoped to, or everyone when public. */
+export function roomsFor(event: Pick<EventRow, 'deptIds' | 'userIds' | 'isPublic'>): string[] | 'all' {
+  if (event.isPublic) return 'all';
+  return [...event.deptIds.map(rooms.dept), ...event.userIds.map(rooms.user)];
+}
+
+export function attachRealtime(ctx: AppContext, httpServer: HttpServer, sessionCookie = 'sid'): Server {
+  const io = new Server(httpServer, { serveClient: false, cors: undefined });
+
+  io.use(async (socket, next) => {
+    try {
+      const sid = parseCookie(socket.handshake.headers.cookie ?? '')[sessionCookie];
+      const actor = await actorForSession(ctx, sid);
+      if (!actor) return next(new Error('unauthorized'));
+      socket.data.actor = actor;
+      next();
+    } catch (err) {
+      ctx.log.error({ err }, 'socket handshake failed');
+      next(new Error('unavailable'));
+    }
+  });
+
+  io.on('connection', async (socket: Socket) => {
+    const actor = socket.data.actor as Actor;
+    ctx.metrics.socketClients.inc();
+    socket.on('disconnect', () => ctx.metrics.socketClients.dec());
+    socket.join([rooms.user(actor.id), rooms.dept(actor.departmentId), ...(actor.coordinating ? [rooms.dashboard] : [])]);
+
+    socket.on('watch', async (msg: { incidentId?: unknown }, ack?: (r: unknown) => void) => {
+      const id = Number(msg?.incidentId);
+      const allowed = Number.isInteger(id) && (await visibleIncidentIds(ctx, actor, [id])).length === 1;
+      if (allowed) socket.join(rooms.incident(id));
+      if (typeof ack === 'function') ack(allowed ? { ok: true } : { ok: false, error: 'not_found' });
+    });
+    socket.on('unwatch', (msg: { incidentId?: unknown }) => socket.leave(rooms.incident(String(msg?.incidentId))));
+
+    const hello: Hello = {
+      serverNow: ctx.clock.now().toISOString(),
+      user: actorToUser(actor),
+      lastEventId: String(await lastEventId(ctx.db)),
+    };
+    socket.emit('hello', hello);
+  });
+
+  const off = ctx.bus.on((events) => {
+    for (const event of events) {
+      const target = roomsFor(event);
+      const wire = toWireEvent(event);
+      if (target === 'all') io.emit('event', wire);
+      else if (target.length) io.to(target).emit('event', wire);
+    }
+  });
+  io.engine.on('close', off);
+  return io;
+}

@@ -1,0 +1,142 @@
+// The database-driven scheduler. Timers are rows; each process wakes at the next due time (and at least every
+// few seconds), claims due rows with FOR UPDATE SKIP LOCKED, handles them and marks them fired in the same
+// transaction as their effect, so each fires exactly once, across restarts and across processes.
+import type { AppContext } from '../context.ts';
+import type { Tx } from '../audit/event-log.ts';
+import { transact, type RecordEvent } from '../db/transact.ts';
+
+export interface TimerRow {
+  id: number;
+  kind: string;
+  ref_id: number;
+  run_at: Date;
+  payload: Record<string, unknown>;
+}
+
+export type TimerHandler = (ctx: AppContext, tx: Tx, record: RecordEvent, timer: TimerRow) => Promise<void>;
+
+export interface SchedulerOptions {
+  /** Longest sleep between looks at the table (other processes may have added timers). */
+  maxSleepMs?: number;
+  batchSize?: number;
+}
+
+export class Scheduler {
+  #timer: NodeJS.Timeout | null = null;
+  #running = false;
+  #stopped = true;
+  #again = false;
+  #idle: Promise<void> = Promise.resolve();
+  readonly maxSleepMs: number;
+  readonly batchSize: number;
+
+  constructor(
+    private ctx: AppContext,
+    private handlers: Record<string, TimerHandler>,
+    opts: SchedulerOptions = {},
+  ) {
+    this.maxSleepMs = opts.maxSleepMs ?? 2000;
+    this.batchSize = opts.batchSize ?? 250;
+  }
+
+  /** Handles everything already due (including what fell due while no process ran), then keeps watch. */
+  start(): void {
+    this.#stopped = false;
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#idle;
+  }
+
+  /** Wake now: new timers may be due sooner than the current sleep. */
+  poke(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#cycle(), 0);
+  }
+
+  async #cycle(): Promise<void> {
+    this.#timer = null;
+    this.#running = true;
+    let done!: () => void;
+    this.#idle = new Promise((r) => (done = r));
+    let sleep = this.maxSleepMs;
+    try {
+      await this.runDue();
+      sleep = await this.#msUntilNext();
+    } catch (err) {
+      this.ctx.log.error({ err }, 'scheduler cycle failed; retrying');
+      sleep = 1000;
+    } finally {
+      this.#running = false;
+      done();
+    }
+    if (this.#stopped) return;
+    if (this.#again) {
+      this.#again = false;
+      sleep = 0;
+    }
+    this.#timer = setTimeout(() => void this.#cycle(), sleep);
+  }
+
+  async #msUntilNext(): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('timers')
+      .select((eb) => eb.fn.min('run_at').as('next'))
+      .where('fired_at', 'is', null)
+      .executeTakeFirst();
+    if (!row?.next) return this.maxSleepMs;
+    const wait = new Date(row.next as Date).getTime() - this.ctx.clock.now().getTime();
+    return Math.max(0, Math.min(this.maxSleepMs, wait));
+  }
+
+  /** Claims and handles due timers in batches until none is due. Returns how many fired. */
+  async runDue(): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const n = await this.#runBatch();
+      fired += n;
+      if (n < this.batchSize) return fired;
+    }
+  }
+
+  async #runBatch(): Promise<number> {
+    const now = this.ctx.clock.now();
+    return transact(this.ctx, async (tx, record) => {
+      const due = await tx
+        .selectFrom('timers')
+        .select(['id', 'kind', 'ref_id', 'run_at', 'payload'])
+        .where('fired_at', 'is', null)
+        .where('run_at', '<=', now)
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(this.batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const timer of due) {
+        const handler = this.handlers[timer.kind];
+        if (handler) await handler(this.ctx, tx, record, { ...timer, payload: timer.payload as Record<string, unknown> });
+        else this.ctx.log.warn({ kind: timer.kind }, 'no handler for timer kind; marking it fired');
+        this.ctx.metrics.schedulerLag.observe((this.ctx.clock.now().getTime() - timer.run_at.getTime()) / 1000);
+      }
+      if (due.length) {
+        await tx
+          .updateTable('timers')
+          .set({ fired_at: this.ctx.clock.now() })
+          .where('id', 'in', due.map((t) => t.id))
+          .execute();
+      }
+      return due.length;
+    });
+  }
+}
+

@@ -1,0 +1,15 @@
+// Event type names carried by the event log, `GET /api/events` and the socket `event` message.
+export const EVENT = {
+  departmentCreated: 'department.created',
+  userCreated: 'user.created',
+  incidentCreated: 'incident.created',
+  incidentUpdated: 'incident.updated',
+  incidentClosed: 'incident.closed',
+  deadlineCreated: 'deadline.created',
+  deadlineWarning: 'deadline.warning',
+  deadlineMissed: 'deadline.missed',
+  deadlineMet: 'deadline.met',
+  deadlineWaived: 'deadline.waived',
+  policyUpdated: 'policy.updated',
+} as const;
+export type EventType = (typeof EVENT)[keyof typeof EVENT];
