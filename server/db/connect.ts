@@ -13,6 +13,8 @@ export type DbKind = 'pglite' | 'postgres';
 export interface DbHandle {
   db: Database;
   kind: DbKind;
+  /** Set when the connection works in a schema other than public (test isolation on PostgreSQL). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export async function connectPostgres(url: string, opts: { poolSize?: number; sc
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', schema: opts.schema, close: () => db.destroy() };
 }
 
 export class DataDirLockedError extends Error {}
