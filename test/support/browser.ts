@@ -1,0 +1,35 @@
+// Browser tests drive Debian's Chromium through playwright-core. Without /usr/bin/chromium they skip, saying why.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+export const skipReason = `browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package, as .ci/run does)`;
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'beacon-chromium-'))}`,
+    ],
+  });
+}
+
+/** Builds the console once into a fresh directory, so the test sees the current source. */
+export function buildConsole(): string {
+  const outDir = mkdtempSync(join(tmpdir(), 'beacon-web-'));
+  const res = spawnSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`vite build failed:\n${res.stdout}\n${res.stderr}`);
+  return outDir;
+}
