@@ -11,6 +11,7 @@ import { LoginThrottle } from './auth/rate-limit.ts';
 import { authRoutes, sessionMiddleware } from './auth/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
 import { incidentRoutes } from './incidents/routes.ts';
+import { deadlineRoutes } from './deadlines/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
@@ -58,6 +59,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   app.route('/', authRoutes(ctx, throttle));
   app.route('/', peopleRoutes(ctx));
   app.route('/', incidentRoutes(ctx));
+  app.route('/', deadlineRoutes(ctx));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 

@@ -274,3 +274,17 @@ export async function deadlinesOf(tx: Pick<Tx, 'selectFrom'>, incidentIds: numbe
   if (incidentIds.length === 0) return [];
   return tx.selectFrom('deadlines').selectAll().where('incident_id', 'in', incidentIds).execute();
 }
+
+/** Admins change the policy by adding a version; clocks already running keep the version they came from. */
+export async function updatePolicy(ctx: AppContext, actor: Actor, rules: PolicyRules, note: string): Promise<Policy> {
+  requireRole(actor, 'admin');
+  return transact(ctx, async (tx, record) => {
+    const row = await tx
+      .insertInto('deadline_policies')
+      .values({ rules: JSON.stringify(rules), note, created_by: actor.id, created_at: ctx.clock.now() })
+      .returning(['version'])
+      .executeTakeFirstOrThrow();
+    record({ type: EVENT.policyUpdated, actorId: actor.id, isPublic: true, payload: { version: row.version, rules, note } });
+    return { version: row.version, rules };
+  });
+}

@@ -1,10 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { createIncidentSchema, patchIncidentSchema, waiveSchema } from '../../shared/schemas.ts';
+import { createIncidentSchema, patchIncidentSchema } from '../../shared/schemas.ts';
 import type { AppContext } from '../context.ts';
 import { requireRole } from '../auth/actor.ts';
 import { actorOf, body, idParam, parse, type AppEnv } from '../http/types.ts';
-import { waiveDeadline } from '../deadlines/service.ts';
 import { closeIncident, createIncident, getIncident, listIncidents, patchIncident } from './service.ts';
 
 const listQuery = z.object({ status: z.enum(['open', 'closed']).optional() });
@@ -28,12 +27,5 @@ export function incidentRoutes(ctx: AppContext) {
     return c.json({ incident: await patchIncident(ctx, actor, id, await body(c, patchIncidentSchema)) });
   });
   app.post('/api/incidents/:id/close', async (c) => c.json({ incident: await closeIncident(ctx, actorOf(c), idParam(c)) }));
-  app.post('/api/deadlines/:id/waive', async (c) => {
-    const actor = actorOf(c);
-    requireRole(actor, 'leader');
-    const id = idParam(c);
-    const { reason } = await body(c, waiveSchema);
-    return c.json({ deadline: await waiveDeadline(ctx, actor, id, reason) });
-  });
   return app;
 }

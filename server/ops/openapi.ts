@@ -26,6 +26,8 @@ const OPERATIONS: Op[] = [
   ['patch', '/api/incidents/{id}', 'Correct facts (duty officer, leader); 409 when version is stale', patchIncidentSchema],
   ['post', '/api/incidents/{id}/close', 'Close (leader)'],
   ['post', '/api/deadlines/{id}/waive', 'Waive a running clock with a reason (leader)', waiveSchema],
+  ['get', '/api/policy', 'The current deadline policy'],
+  ['put', '/api/policy', 'Add a policy version (admin)'],
   ['get', '/api/dashboard', 'Open incidents with next deadline, overdue clocks'],
   ['get', '/api/events', 'Events after ?after=<id> that the user may see'],
   ['get', '/api/audit/verify', 'Verify the event hash chain (admin)'],

@@ -182,3 +182,25 @@ describe(`incidents API on ${dbKind}`, () => {
     expect(withClock.nextDeadline.status).toBe('pending');
   });
 });
+
+describe(`deadline policy on ${dbKind}`, () => {
+  it('an admin adds a policy version; new clocks use it, running clocks keep theirs', async () => {
+    h.clock.set('2026-11-22T03:00:00Z');
+    const before = (await h.api('POST', '/api/incidents', { as: 'duty', body: chemicalPlant(h.city, T0) })).body.incident;
+    const current = (await h.api('GET', '/api/policy', { as: 'duty' })).body.policy;
+    expect(current.rules.firstReleaseHours).toBe(5);
+    expect((await h.api('PUT', '/api/policy', { as: 'leader', body: { rules: current.rules } })).status).toBe(403);
+    const bad = await h.api('PUT', '/api/policy', { as: 'admin', body: { rules: { ...current.rules, firstReleaseHours: -1 } } });
+    expect(bad.body.error.field).toBe('rules.firstReleaseHours');
+    const put = await h.api('PUT', '/api/policy', { as: 'admin', body: { rules: { ...current.rules, firstReleaseHours: 4 }, note: '试行4小时' } });
+    expect(put.status).toBe(200);
+    expect(put.body.policy.version).toBe(current.version + 1);
+    const after = (await h.api('POST', '/api/incidents', { as: 'duty', body: chemicalPlant(h.city, T0) })).body.incident;
+    const firstOf = (i: any) => i.deadlines.find((d: any) => d.kind === 'first_release');
+    expect(firstOf(after).dueAt).toBe('2026-11-22T06:10:00.000Z');
+    expect(firstOf(after).policyVersion).toBe(current.version + 1);
+    const reread = (await h.api('GET', `/api/incidents/${before.id}`, { as: 'duty' })).body.incident;
+    expect(firstOf(reread).dueAt).toBe('2026-11-22T07:10:00.000Z');
+    await h.api('PUT', '/api/policy', { as: 'admin', body: { rules: current.rules, note: '恢复' } });
+  });
+});
