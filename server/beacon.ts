@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as IoServer } from 'socket.io';
 import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { EventBus, type AppContext } from './context.ts';
+import { EventBus, Signal, type AppContext } from './context.ts';
 import type { DbHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import type { Logger } from './logger.ts';
@@ -49,6 +49,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
     bus,
     metrics,
     demo: opts.demo ?? false,
+    sessionEnded: new Signal<string>(),
     pokeScheduler: () => {},
   };
   const scheduler = new Scheduler(ctx, timerHandlers);

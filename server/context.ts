@@ -20,6 +20,18 @@ export class EventBus {
   }
 }
 
+/** A minimal typed signal: listeners get every value emitted. */
+export class Signal<T> {
+  #listeners: ((value: T) => void)[] = [];
+  on(listener: (value: T) => void): () => void {
+    this.#listeners.push(listener);
+    return () => (this.#listeners = this.#listeners.filter((l) => l !== listener));
+  }
+  emit(value: T): void {
+    for (const listener of this.#listeners) listener(value);
+  }
+}
+
 export interface AppContext {
   db: Database;
   dbKind: DbKind;
@@ -28,6 +40,8 @@ export interface AppContext {
   bus: EventBus;
   metrics: Metrics;
   demo: boolean;
+  /** A session id that was signed out (the realtime hub drops its sockets). */
+  sessionEnded: Signal<string>;
   /** Tells the scheduler new timers exist so it can wake early; a no-op until the scheduler starts. */
   pokeScheduler: () => void;
 }

@@ -57,6 +57,8 @@ async function main() {
   const url = await beacon.listen(config.port);
   log.info({ db: handle.kind, url: url.replace('127.0.0.1', 'localhost') }, `Beacon is serving on http://localhost:${config.port}`);
 
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

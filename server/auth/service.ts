@@ -63,6 +63,7 @@ export async function actorForSession(ctx: AppContext, sessionId: string | undef
 
 export async function signOut(ctx: AppContext, sessionId: string): Promise<void> {
   await ctx.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+  ctx.sessionEnded.emit(sessionId);
 }
 
 export function actorToUser(actor: Actor): User {

@@ -32,6 +32,7 @@ export function attachRealtime(ctx: AppContext, httpServer: HttpServer, sessionC
       const actor = await actorForSession(ctx, sid);
       if (!actor) return next(new Error('unauthorized'));
       socket.data.actor = actor;
+      socket.data.sessionId = sid;
       next();
     } catch (err) {
       ctx.log.error({ err }, 'socket handshake failed');
@@ -47,18 +48,29 @@ export function attachRealtime(ctx: AppContext, httpServer: HttpServer, sessionC
 
     socket.on('watch', async (msg: { incidentId?: unknown }, ack?: (r: unknown) => void) => {
       const id = Number(msg?.incidentId);
-      const allowed = Number.isInteger(id) && (await visibleIncidentIds(ctx, actor, [id])).length === 1;
+      const allowed = Number.isInteger(id) && id > 0 && id <= 2_147_483_647 && (await visibleIncidentIds(ctx, actor, [id]).catch(() => [])).length === 1;
       if (allowed) socket.join(rooms.incident(id));
       if (typeof ack === 'function') ack(allowed ? { ok: true } : { ok: false, error: 'not_found' });
     });
     socket.on('unwatch', (msg: { incidentId?: unknown }) => socket.leave(rooms.incident(String(msg?.incidentId))));
 
-    const hello: Hello = {
-      serverNow: ctx.clock.now().toISOString(),
-      user: actorToUser(actor),
-      lastEventId: String(await lastEventId(ctx.db)),
-    };
-    socket.emit('hello', hello);
+    try {
+      const hello: Hello = {
+        serverNow: ctx.clock.now().toISOString(),
+        user: actorToUser(actor),
+        lastEventId: String(await lastEventId(ctx.db)),
+      };
+      socket.emit('hello', hello);
+    } catch (err) {
+      // The client reconnects and resyncs; a database hiccup must not take the process down.
+      ctx.log.warn({ err }, 'could not greet a socket client; disconnecting it');
+      socket.disconnect(true);
+    }
+  });
+
+  // A session ended over HTTP ends its live connections too.
+  const offSignOut = ctx.sessionEnded.on((sessionId) => {
+    for (const socket of io.sockets.sockets.values()) if (socket.data.sessionId === sessionId) socket.disconnect(true);
   });
 
   const off = ctx.bus.on((events) => {
@@ -69,6 +81,9 @@ export function attachRealtime(ctx: AppContext, httpServer: HttpServer, sessionC
       else if (target.length) io.to(target).emit('event', wire);
     }
   });
-  io.engine.on('close', off);
+  io.engine.on('close', () => {
+    off();
+    offSignOut();
+  });
   return io;
 }

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { BeaconEvent, Hello } from '../../shared/domain.ts';
-import { chemicalPlant, dbKind, startHarness, type Harness } from '../support/harness.ts';
+import { chemicalPlant, dbKind, PASSWORD, startHarness, type Harness } from '../support/harness.ts';
 
 let h: Harness;
 let url: string;
@@ -119,7 +119,14 @@ const aboutIncident = (id: string) => (e: BeaconEvent) =>
 
 describe(`socket contract on ${dbKind}`, () => {
   it('refuses a handshake without a valid session: connect_error "unauthorized", never connected', async () => {
-    const signedOut = await h.login('duty');
+    // Signed in and out directly (h.login would cache this cookie for later h.api calls as 'duty').
+    const signIn = await h.beacon.app.request('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'he.duty', password: PASSWORD }),
+    });
+    expect(signIn.status).toBe(200);
+    const signedOut = signIn.headers.get('set-cookie')!.split(';')[0];
     const out = await h.beacon.app.request('/api/session', { method: 'DELETE', headers: { cookie: signedOut } });
     expect(out.status).toBeLessThan(300);
 
@@ -213,6 +220,17 @@ describe(`socket contract on ${dbKind}`, () => {
     await em.next((x) => x.type === 'incident.updated' && x.incidentId === incident.id, 'incident.updated');
     await sleep(200);
     expect(he.events.filter(aboutIncident(incident.id))).toEqual([]);
+  });
+
+  it('a malformed or out-of-range watch is refused with an ack, and the connection and server stay up', async () => {
+    const em = await connectAs('em.leader');
+    for (const msg of [{ incidentId: 1e11 }, { incidentId: 'abc' }, { incidentId: -1 }, { incidentId: 1.5 }, {}, null]) {
+      const ack = await em.socket.timeout(3000).emitWithAck('watch', msg);
+      expect(ack.ok, JSON.stringify(msg)).toBe(false);
+    }
+    expect(em.socket.connected).toBe(true);
+    const incident = await createIncident('2026-11-22T03:15:00Z');
+    expect((await em.socket.timeout(3000).emitWithAck('watch', { incidentId: incident.id })).ok).toBe(true);
   });
 
   it('after a reconnect, GET /api/events?after=<last seen id> returns exactly the missed events, in order', async () => {
