@@ -37,7 +37,7 @@ export interface Beacon {
 }
 
 export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
-  await migrateToLatest(opts.handle.db, opts.handle.schema);
+  await migrateToLatest(opts.handle.db);
   const metrics = createMetrics(opts.defaultMetrics ?? false);
   const bus = new EventBus();
   bus.on((events) => events.forEach((e) => metrics.events.inc({ type: e.type })));

@@ -13,8 +13,6 @@ export type DbKind = 'pglite' | 'postgres';
 export interface DbHandle {
   db: Database;
   kind: DbKind;
-  /** Set when the connection works in a schema other than public (test isolation on PostgreSQL). */
-  schema?: string;
   close(): Promise<void>;
 }
 
@@ -28,13 +26,17 @@ export async function connectPostgres(url: string, opts: { poolSize?: number; sc
       getTypeParser: ((oid: number, format?: string) =>
         oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
-    // A schema per test run keeps parallel suites apart on one database.
-    options: `-c TimeZone=UTC${opts.schema ? ` -c search_path=${opts.schema}` : ''}`,
   });
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Queued ahead of the first query on each new connection. (Not the `options` startup parameter, which would
+  // replace any search_path given in DATABASE_URL.) A schema per test run keeps parallel suites apart.
+  pool.on('connect', (client) => {
+    client.query("set time zone 'UTC'").catch(() => {});
+    if (opts.schema) client.query(`set search_path to ${pg.escapeIdentifier(opts.schema)}`).catch(() => {});
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', schema: opts.schema, close: () => db.destroy() };
+  return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
 export class DataDirLockedError extends Error {}

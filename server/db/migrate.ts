@@ -1,4 +1,4 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { sql, Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './connect.ts';
 import * as m001 from './migrations/001_foundation.ts';
 
@@ -9,8 +9,11 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Database, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({ db, provider, ...(schema && { migrationTableSchema: schema }) });
+export async function migrateToLatest(db: Database): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in "public" unless told; DATABASE_URL may set another search_path.
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  if (!rows[0]?.schema) throw new Error('the database has no schema to migrate into: the search_path names none that exists');
+  const migrator = new Migrator({ db, provider, migrationTableSchema: rows[0].schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
