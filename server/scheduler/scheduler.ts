@@ -13,6 +13,8 @@ export interface TimerRow {
   payload: Record<string, unknown>;
 }
 
+const POISON_RETRY_MS = 30_000;
+
 export type TimerHandler = (ctx: AppContext, tx: Tx, record: RecordEvent, timer: TimerRow) => Promise<void>;
 
 export interface SchedulerOptions {
@@ -102,13 +104,53 @@ export class Scheduler {
   async runDue(): Promise<number> {
     let fired = 0;
     for (;;) {
-      const n = await this.#runBatch();
+      let n: number;
+      try {
+        n = await this.#runBatch(this.batchSize);
+      } catch (err) {
+        // One bad timer must not hold back the rest: go one by one, and set aside the one that fails.
+        this.ctx.log.warn({ err }, 'timer batch failed; handling timers one at a time');
+        n = await this.#runSingly();
+      }
       fired += n;
       if (n < this.batchSize) return fired;
     }
   }
 
-  async #runBatch(): Promise<number> {
+  async #runSingly(): Promise<number> {
+    let fired = 0;
+    for (let i = 0; i < this.batchSize; i++) {
+      try {
+        const n = await this.#runBatch(1);
+        if (n === 0) break;
+        fired += n;
+      } catch (err) {
+        await this.#postponeNextDue(err as Error);
+      }
+    }
+    return fired;
+  }
+
+  async #postponeNextDue(err: Error): Promise<void> {
+    const now = this.ctx.clock.now();
+    const next = await this.ctx.db
+      .selectFrom('timers')
+      .select(['id', 'kind', 'ref_id'])
+      .where('fired_at', 'is', null)
+      .where('run_at', '<=', now)
+      .orderBy('run_at')
+      .orderBy('id')
+      .executeTakeFirst();
+    if (!next) return;
+    this.ctx.log.error({ err, timer: next }, 'timer handler failed; retrying it in 30 s');
+    await this.ctx.db
+      .updateTable('timers')
+      .set({ run_at: new Date(now.getTime() + POISON_RETRY_MS) })
+      .where('id', '=', next.id)
+      .execute();
+  }
+
+  async #runBatch(limit: number): Promise<number> {
     const now = this.ctx.clock.now();
     return transact(this.ctx, async (tx, record) => {
       const due = await tx
@@ -118,7 +160,7 @@ export class Scheduler {
         .where('run_at', '<=', now)
         .orderBy('run_at')
         .orderBy('id')
-        .limit(this.batchSize)
+        .limit(limit)
         .forUpdate()
         .skipLocked()
         .execute();

@@ -129,3 +129,32 @@ describe(`restart on ${dbKind}`, () => {
     await db.drop();
   });
 });
+
+describe(`a failing timer on ${dbKind}`, () => {
+  it('is set aside and retried later while the others still fire', async () => {
+    const h = await startHarness({ start: '2026-11-22T05:00:00Z' });
+    try {
+      const seen: EventRow[] = [];
+      h.beacon.ctx.bus.on((events) => seen.push(...events));
+      await h.api('POST', '/api/incidents', { as: 'duty', body: chemicalPlant(h.city, '2026-11-22T02:10:00Z') });
+      await h.beacon.ctx.db
+        .insertInto('timers')
+        .values({ kind: 'test.boom', ref_id: 1, run_at: new Date('2026-11-22T07:00:00Z'), payload: '{}', created_at: new Date() })
+        .execute();
+      let calls = 0;
+      (h.beacon.scheduler as any).handlers['test.boom'] = async () => {
+        calls++;
+        throw new Error('boom');
+      };
+      h.clock.set('2026-11-22T07:10:01Z');
+      await h.beacon.scheduler.runDue();
+      expect(seen.filter((e) => e.type === 'deadline.missed')).toHaveLength(1);
+      expect(calls).toBeGreaterThan(0);
+      const boom = await h.beacon.ctx.db.selectFrom('timers').selectAll().where('kind', '=', 'test.boom').executeTakeFirstOrThrow();
+      expect(boom.fired_at).toBeNull();
+      expect(boom.run_at.toISOString()).toBe('2026-11-22T07:10:31.000Z');
+    } finally {
+      await h.close();
+    }
+  });
+});
