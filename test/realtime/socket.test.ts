@@ -157,6 +157,20 @@ describe(`socket contract on ${dbKind}`, () => {
     expect(h.beacon.io.of('/').sockets.size).toBe(socketsBefore);
   });
 
+  it('signing out over HTTP closes that session\'s live connection', async () => {
+    const signIn = await h.beacon.app.request('/api/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'he.leader', password: PASSWORD }),
+    });
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0];
+    const socket = rawSocket(cookie);
+    await new Promise<void>((resolve) => socket.once('hello', () => resolve()));
+    expect(socket.connected).toBe(true);
+    await h.beacon.app.request('/api/session', { method: 'DELETE', headers: { cookie } });
+    await waitFor(() => !socket.connected, 3000, 'the socket to be closed');
+  });
+
   it('greets a signed-in client with hello {serverNow from the server clock, user, lastEventId}', async () => {
     h.clock.set('2026-11-22T03:00:00Z');
     const c = await connectAs('em.leader');
