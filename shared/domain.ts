@@ -122,3 +122,86 @@ export interface Dashboard {
   overdue: OverdueDeadline[];
   opinion: { volume: number; negativeShare: number; bursts: unknown[] };
 }
+
+export const RELEASE_KINDS = ['initial', 'update', 'clarification', 'correction'] as const;
+export type ReleaseKind = (typeof RELEASE_KINDS)[number];
+export const RELEASE_STATUSES = ['draft', 'in_review', 'approved', 'scheduled', 'published', 'retracted'] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+/** The confidentiality review a leader confirms with an approval ("review first, then disclose"). */
+export const REVIEW_CHECKS = ['noStateSecrets', 'noPersonalPrivacy', 'figuresVerified'] as const;
+export type ReviewCheck = (typeof REVIEW_CHECKS)[number];
+
+export interface ReleaseReview {
+  id: string;
+  version: number;
+  reviewerId: string;
+  reviewerName: string;
+  departmentId: string;
+  asCoordinating: boolean;
+  decision: 'approved' | 'rejected';
+  comment: string;
+  checklist: Record<ReviewCheck, boolean>;
+  at: string;
+}
+
+export interface Release {
+  id: string;
+  incidentId: string;
+  kind: ReleaseKind;
+  title: string;
+  body: string;
+  status: ReleaseStatus;
+  version: number;
+  opinionItemIds: string[];
+  correctsReleaseId: string | null;
+  /** Approvals of the version under review (current version only). */
+  approvals: ReleaseReview[];
+  /** Approvals still needed before it can be published: 'lead' and/or 'coordinating'. */
+  approvalsNeeded: ('lead' | 'coordinating')[];
+  publishAt: string | null;
+  publishedAt: string | null;
+  retractedAt: string | null;
+  retractReason: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReleaseRevision {
+  version: number;
+  title: string;
+  body: string;
+  editedBy: string;
+  editedByName: string;
+  editedAt: string;
+}
+
+export interface ReleaseDetail extends Release {
+  revisions: ReleaseRevision[];
+  reviews: ReleaseReview[];
+  incidentTitle: string;
+  sensitive: boolean;
+}
+
+export interface TalkingPoint {
+  text: string;
+  releaseId: string | null;
+}
+
+export interface Conference {
+  id: string;
+  incidentId: string;
+  scheduledAt: string;
+  venue: string;
+  notes: string;
+  spokespersonIds: string[];
+  departmentIds: string[];
+  talkingPoints: TalkingPoint[];
+  status: 'planned' | 'held' | 'cancelled';
+  heldAt: string | null;
+  summary: string;
+  cancelReason: string | null;
+  version: number;
+  createdAt: string;
+}

@@ -13,3 +13,21 @@ export const EVENT = {
   policyUpdated: 'policy.updated',
 } as const;
 export type EventType = (typeof EVENT)[keyof typeof EVENT];
+
+export const RELEASE_EVENT = {
+  created: 'release.created',
+  updated: 'release.updated',
+  submitted: 'release.submitted',
+  approved: 'release.approved',
+  rejected: 'release.rejected',
+  scheduled: 'release.scheduled',
+  unscheduled: 'release.unscheduled',
+  published: 'release.published',
+  retracted: 'release.retracted',
+} as const;
+
+export const CONFERENCE_EVENT = {
+  planned: 'conference.planned',
+  held: 'conference.held',
+  cancelled: 'conference.cancelled',
+} as const;

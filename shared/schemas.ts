@@ -90,3 +90,63 @@ export function describeZodError(error: z.ZodError): { field: string; message: s
   const field = issue?.path.join('.') || '(body)';
   return { field, message: `${field}: ${issue?.message ?? 'invalid'}` };
 }
+
+const releaseText = {
+  title: z.string().trim().min(1, 'is required').max(200),
+  body: z.string().trim().min(1, 'is required').max(50_000),
+};
+
+export const createReleaseSchema = z.object({
+  kind: z.enum(['initial', 'update', 'clarification', 'correction']),
+  ...releaseText,
+  opinionItemIds: z.array(id).max(500).optional().default([]),
+  correctsReleaseId: id.optional(),
+});
+export type CreateReleaseInput = z.infer<typeof createReleaseSchema>;
+
+export const patchReleaseSchema = z
+  .object({ ...releaseText, opinionItemIds: z.array(id).max(500), version: z.number().int().positive() })
+  .partial()
+  .required({ version: true })
+  .strict();
+export type PatchReleaseInput = z.infer<typeof patchReleaseSchema>;
+
+export const approveReleaseSchema = z.object({
+  version: z.number().int().positive(),
+  checklist: z.object({
+    noStateSecrets: z.literal(true, 'must be confirmed: no state secrets'),
+    noPersonalPrivacy: z.literal(true, 'must be confirmed: no personal privacy'),
+    figuresVerified: z.literal(true, 'must be confirmed: figures verified with the responsible department'),
+  }),
+  comment: z.string().trim().max(2000).optional().default(''),
+});
+
+export const rejectReleaseSchema = z.object({
+  version: z.number().int().positive(),
+  comment: z.string().trim().min(2, 'is required: say what must change').max(2000),
+});
+
+export const publishReleaseSchema = z.object({ at: isoTime.optional() });
+
+export const retractReleaseSchema = z.object({ reason: z.string().trim().min(2, 'is required').max(2000) });
+
+export const createConferenceSchema = z.object({
+  scheduledAt: isoTime,
+  venue: z.string().trim().min(1, 'is required').max(200),
+  notes: z.string().trim().max(10_000).optional().default(''),
+  spokespersonIds: z.array(id).max(20).optional().default([]),
+  departmentIds: z.array(id).max(50).optional().default([]),
+  talkingPoints: z
+    .array(z.object({ text: z.string().trim().min(1, 'is required').max(2000), releaseId: id.nullable().optional().default(null) }))
+    .max(50)
+    .optional()
+    .default([]),
+});
+export type CreateConferenceInput = z.infer<typeof createConferenceSchema>;
+
+export const holdConferenceSchema = z.object({
+  heldAt: isoTime.optional(),
+  summary: z.string().trim().max(10_000).optional().default(''),
+});
+
+export const cancelConferenceSchema = z.object({ reason: z.string().trim().min(2, 'is required').max(2000) });

@@ -121,6 +121,90 @@ export interface TasksTable {
   version: number;
 }
 
+export interface ReleasesTable {
+  id: Generated<number>;
+  incident_id: number;
+  kind: 'initial' | 'update' | 'clarification' | 'correction';
+  title: string;
+  body: string;
+  status: 'draft' | 'in_review' | 'approved' | 'scheduled' | 'published' | 'retracted';
+  version: number;
+  opinion_item_ids: number[];
+  corrects_release_id: number | null;
+  publish_at: Timestamp | null;
+  published_at: Timestamp | null;
+  retracted_at: Timestamp | null;
+  retract_reason: string | null;
+  created_by: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReleaseRevisionsTable {
+  id: Generated<number>;
+  release_id: number;
+  version: number;
+  title: string;
+  body: string;
+  edited_by: number;
+  edited_at: Timestamp;
+}
+
+export interface ReleaseReviewsTable {
+  id: Generated<number>;
+  release_id: number;
+  version: number;
+  reviewer_id: number;
+  department_id: number;
+  as_coordinating: boolean;
+  decision: 'approved' | 'rejected';
+  comment: string;
+  checklist: Json<Record<string, boolean>>;
+  at: Timestamp;
+}
+
+export interface ConferencesTable {
+  id: Generated<number>;
+  incident_id: number;
+  scheduled_at: Timestamp;
+  venue: string;
+  notes: string;
+  spokesperson_ids: number[];
+  department_ids: number[];
+  talking_points: Json<{ text: string; releaseId: string | null }[]>;
+  status: 'planned' | 'held' | 'cancelled';
+  held_at: Timestamp | null;
+  summary: string;
+  cancel_reason: string | null;
+  version: number;
+  created_by: number;
+  created_at: Timestamp;
+}
+
+export interface ChannelsTable {
+  id: Generated<number>;
+  name: string;
+  url: string;
+  secret: string;
+  enabled: boolean;
+  created_at: Timestamp;
+}
+
+export interface DeliveriesTable {
+  id: Generated<number>;
+  channel_id: number;
+  release_id: number;
+  action: 'published' | 'retracted';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  next_attempt_at: Timestamp;
+  leased_until: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -132,4 +216,10 @@ export interface DB {
   events: EventsTable;
   event_chain: EventChainTable;
   tasks: TasksTable;
+  releases: ReleasesTable;
+  release_revisions: ReleaseRevisionsTable;
+  release_reviews: ReleaseReviewsTable;
+  conferences: ConferencesTable;
+  channels: ChannelsTable;
+  deliveries: DeliveriesTable;
 }
