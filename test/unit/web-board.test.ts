@@ -137,3 +137,14 @@ describe('orderedDeadlines', () => {
     expect(orderedDeadlines(undefined)).toEqual([]);
   });
 });
+
+describe('clockView on a closed incident', () => {
+  it('stops the clock: an unmet clock reads as a settled miss, late by its margin at closing', () => {
+    const d = deadline({ id: '1', dueAt: iso(T0), status: 'missed' });
+    const closedAt = iso(T0 + H);
+    expect(clockView(d, T0 + 10 * H, closedAt)).toEqual({ state: 'missed', ms: -H, urgency: 'done' });
+    const met = deadline({ id: '2', dueAt: iso(T0), status: 'met', metAt: iso(T0 - 1000) });
+    expect(clockView(met, T0 + 10 * H, closedAt).state).toBe('met');
+    expect(clockView(deadline({ id: '3', status: 'waived' }), T0, closedAt).state).toBe('waived');
+  });
+});
