@@ -10,6 +10,7 @@ export const hasChromium = existsSync(CHROMIUM);
 export const skipReason = `browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package, as .ci/run does)`;
 
 export async function launchChromium(): Promise<Browser> {
+  // Playwright gives every launch a fresh, empty profile directory of its own (it refuses --user-data-dir).
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -21,7 +22,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(join(tmpdir(), 'beacon-chromium-'))}`,
     ],
   });
 }
