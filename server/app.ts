@@ -12,6 +12,8 @@ import { authRoutes, sessionMiddleware } from './auth/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
 import { incidentRoutes } from './incidents/routes.ts';
 import { deadlineRoutes } from './deadlines/routes.ts';
+import { releaseRoutes } from './releases/routes.ts';
+import { conferenceRoutes } from './conferences/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
@@ -60,6 +62,8 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   app.route('/', peopleRoutes(ctx));
   app.route('/', incidentRoutes(ctx));
   app.route('/', deadlineRoutes(ctx));
+  app.route('/', releaseRoutes(ctx));
+  app.route('/', conferenceRoutes(ctx));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 

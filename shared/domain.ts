@@ -86,10 +86,20 @@ export interface FactChange {
   changes: Record<string, { from: unknown; to: unknown }>;
 }
 
+export interface TimelineEntry {
+  eventId: string;
+  at: string;
+  type: string;
+  byName: string | null;
+  summary: Record<string, unknown>;
+}
+
 export interface IncidentDetail extends Incident {
   history: FactChange[];
-  releases: unknown[];
-  conferences: unknown[];
+  /** Every event of the incident, newest first: facts, clocks, releases, conferences. */
+  timeline: TimelineEntry[];
+  releases: Release[];
+  conferences: Conference[];
   tasks: unknown[];
 }
 

@@ -11,7 +11,7 @@ import { requireRole, type Actor } from '../auth/actor.ts';
 import { invalidState, notFound } from '../errors.ts';
 import { incidentAudience, visibleTo } from '../incidents/visibility.ts';
 import { toDeadline, type DeadlineRow, type IncidentRow } from '../incidents/mapper.ts';
-import { planClocks, statusWhenMet, warningTimes, type PolicyRules } from './policy.ts';
+import { followUpDue, planClocks, statusWhenMet, warningTimes, type PolicyRules } from './policy.ts';
 
 export const TIMER_WARNING = 'deadline.warning';
 export const TIMER_DUE = 'deadline.due';
@@ -207,11 +207,13 @@ export async function meetClocks(
   let query = tx
     .selectFrom('deadlines')
     .selectAll()
-    .where('incident_id', '=', input.incidentId)
     .where('kind', '=', input.kind)
     .where('met_at', 'is', null)
     .where('status', 'in', ['pending', 'missed']);
-  if (input.opinionItemIds) query = query.where('opinion_item_id', 'in', input.opinionItemIds.length ? input.opinionItemIds : [-1]);
+  // Opinion clocks hang on their items (and on the incident they are linked to, if any).
+  query = input.opinionItemIds
+    ? query.where('opinion_item_id', 'in', input.opinionItemIds.length ? input.opinionItemIds : [-1])
+    : query.where('incident_id', '=', input.incidentId);
   const open = await query.forUpdate().execute();
   if (open.length === 0) return [];
   const incident = await tx.selectFrom('incidents').select(['id', 'title', 'lead_department_id']).where('id', '=', input.incidentId).executeTakeFirstOrThrow();
@@ -286,5 +288,32 @@ export async function updatePolicy(ctx: AppContext, actor: Actor, rules: PolicyR
       .executeTakeFirstOrThrow();
     record({ type: EVENT.policyUpdated, actorId: actor.id, isPublic: true, payload: { version: row.version, rules, note } });
     return { version: row.version, rules };
+  });
+}
+
+/** After a published release: the next one is due within the follow-up hours while the incident is open. */
+export async function startFollowUp(ctx: AppContext, tx: Tx, record: RecordEvent, incidentId: number, from: Date): Promise<void> {
+  const incident = await tx.selectFrom('incidents').select(['id', 'title', 'status', 'lead_department_id']).where('id', '=', incidentId).executeTakeFirstOrThrow();
+  if (incident.status !== 'open') return;
+  const policy = await currentPolicy(tx);
+  const row = await tx
+    .insertInto('deadlines')
+    .values({
+      incident_id: incidentId,
+      kind: 'follow_up',
+      due_at: followUpDue(from, policy.rules),
+      status: 'pending',
+      warnings_sent: [],
+      policy_version: policy.version,
+      created_at: ctx.clock.now(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await scheduleClockTimers(tx, row, policy.rules, ctx.clock.now());
+  record({
+    type: EVENT.deadlineCreated,
+    incidentId,
+    deptIds: await incidentAudience(tx, incidentId, incident.lead_department_id),
+    payload: { deadline: toDeadline(row), incidentTitle: incident.title },
   });
 }

@@ -9,7 +9,21 @@ import { transact } from '../db/transact.ts';
 import { requireRole, type Actor } from '../auth/actor.ts';
 import { conflict, invalid, invalidState, notFound } from '../errors.ts';
 import { deadlinesOf, evaluateIncidentClocks, scheduleClockTimers, currentPolicy } from '../deadlines/service.ts';
+import { releasesOf } from '../releases/service.ts';
+import { conferencesOf } from '../conferences/service.ts';
 import { toIncident, type IncidentRow } from './mapper.ts';
+
+/** The few words of an event the timeline shows (not the whole incident each event carries). */
+function summarise(payload: unknown): Record<string, unknown> {
+  const p = payload as Record<string, any>;
+  const out: Record<string, unknown> = {};
+  if (p.changes) out.changes = p.changes;
+  if (p.release) out.release = { id: p.release.id, kind: p.release.kind, title: p.release.title, status: p.release.status, publishAt: p.release.publishAt };
+  if (p.deadline) out.deadline = { id: p.deadline.id, kind: p.deadline.kind, status: p.deadline.status, dueAt: p.deadline.dueAt, metAt: p.deadline.metAt };
+  if (p.conference) out.conference = { id: p.conference.id, status: p.conference.status, scheduledAt: p.conference.scheduledAt, venue: p.conference.venue };
+  for (const key of ['comment', 'reason', 'minutesBefore', 'late', 'by']) if (p[key] !== undefined) out[key] = p[key];
+  return out;
+}
 import { incidentAudience, visibleTo } from './visibility.ts';
 
 /** Clock skew allowed on an occurredAt that lies slightly in the future. */
@@ -128,7 +142,22 @@ export async function getIncident(ctx: AppContext, actor: Actor, id: number): Pr
         (e.type === EVENT.deadlineWaived ? { [`deadline.${payload.deadline?.kind}`]: { from: 'pending', to: `waived: ${payload.reason}` } } : {}),
     };
   });
-  return { ...incident, history, releases: [], conferences: [], tasks: [] };
+  const timeline = await ctx.db
+    .selectFrom('events')
+    .leftJoin('users', 'users.id', 'events.actor_id')
+    .select(['events.id', 'events.type', 'events.at', 'events.payload', 'users.name'])
+    .where('events.incident_id', '=', id)
+    .orderBy('events.id', 'desc')
+    .limit(500)
+    .execute();
+  return {
+    ...incident,
+    history,
+    timeline: timeline.map((e) => ({ eventId: String(e.id), at: e.at.toISOString(), type: e.type, byName: e.name, summary: summarise(e.payload) })),
+    releases: await releasesOf(ctx.db, [id]),
+    conferences: await conferencesOf(ctx.db, [id]),
+    tasks: [],
+  };
 }
 
 const FIELD_COLUMNS = {
