@@ -14,6 +14,8 @@ import { incidentRoutes } from './incidents/routes.ts';
 import { deadlineRoutes } from './deadlines/routes.ts';
 import { releaseRoutes } from './releases/routes.ts';
 import { conferenceRoutes } from './conferences/routes.ts';
+import { channelRoutes } from './channels/routes.ts';
+import { publicRoutes } from './public/routes.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
@@ -64,8 +66,11 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   app.route('/', deadlineRoutes(ctx));
   app.route('/', releaseRoutes(ctx));
   app.route('/', conferenceRoutes(ctx));
+  app.route('/', channelRoutes(ctx));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
+
+  app.route('/', publicRoutes(ctx));
 
   app.all('/api/*', (c) => c.json({ error: { code: 'not_found', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
 

@@ -14,6 +14,7 @@ import { createMetrics } from './ops/metrics.ts';
 import { attachRealtime } from './realtime/hub.ts';
 import { timerHandlers } from './scheduler/handlers.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
+import { DeliveryWorker } from './channels/worker.ts';
 
 export interface BeaconOptions {
   handle: DbHandle;
@@ -30,6 +31,8 @@ export interface Beacon {
   ctx: AppContext;
   app: ReturnType<typeof createApp>;
   scheduler: Scheduler;
+  /** Sends published and retracted releases to the outbound channels (webhooks). */
+  deliveries: DeliveryWorker;
   http: HttpServer;
   io: IoServer;
   listen(port: number, host?: string): Promise<string>;
@@ -59,12 +62,17 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
   const app = createApp(ctx, { webDir: opts.webDir });
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const io = attachRealtime(ctx, http);
-  if (opts.runScheduler ?? true) scheduler.start();
+  const deliveries = new DeliveryWorker(ctx);
+  if (opts.runScheduler ?? true) {
+    scheduler.start();
+    deliveries.start();
+  }
 
   return {
     ctx,
     app,
     scheduler,
+    deliveries,
     http,
     io,
     listen: (port, host) =>
@@ -76,6 +84,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
         });
       }),
     async stop() {
+      await deliveries.stop();
       await scheduler.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -24,6 +24,7 @@ export const RELEASE_EVENT = {
   unscheduled: 'release.unscheduled',
   published: 'release.published',
   retracted: 'release.retracted',
+  delivery: 'release.delivery',
 } as const;
 
 export const CONFERENCE_EVENT = {

@@ -30,8 +30,8 @@ export function itemTitle(r: ListedRelease): string {
 export function itemHtml(r: ListedRelease): string {
   const meta = `<p>【${escapeHtml(kindLabel(r.kind))}】${escapeHtml(r.incident.title)}（${escapeHtml(severityLabel(r.incident.severity))}）</p>`;
   if (r.status === 'retracted') {
-    const when = r.retractedAt ? `（${escapeHtml(chineseDateTime(r.retractedAt))}）` : '';
-    return `${meta}<p><strong>此条信息已撤回${when}。</strong>撤回原因：${escapeHtml(r.retractReason?.trim() || '未说明')}</p>`;
+    const when = r.retractedAt ? `<p>撤回时间：${escapeHtml(chineseDateTime(r.retractedAt))}</p>` : '';
+    return `${meta}<p><strong>此条信息已撤回。</strong>撤回原因：${escapeHtml(r.retractReason?.trim() || '未说明')}</p>${when}`;
   }
   return meta + paragraphs(r.body).map((p) => `<p>${escapeHtml(p)}</p>`).join('');
 }

@@ -43,7 +43,7 @@ ol.list a{font-weight:600}
 .when{display:block;color:var(--muted);font-size:.85rem}
 .tag-withdrawn{display:inline-block;margin-left:.35rem;padding:0 .35rem;border-radius:3px;background:#6e7781;color:#fff;font-size:.78rem;vertical-align:.08em}
 .withdrawn-title{color:var(--muted);text-decoration:line-through}
-.crumbs{font-size:.88rem;color:var(--muted);margin:0 0 .75rem}
+.crumbs{font-size:.88rem;color:var(--muted);margin:.25rem 0 .75rem}
 article h1{font-size:1.45rem;line-height:1.45;margin:.35rem 0 .5rem}
 .byline{color:var(--muted);font-size:.88rem;margin:0 0 1rem;padding-bottom:.75rem;border-bottom:1px solid var(--line)}
 .body p{margin:0 0 1em;text-indent:2em;text-align:justify;word-break:break-word}
