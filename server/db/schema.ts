@@ -205,6 +205,104 @@ export interface DeliveriesTable {
   created_at: Timestamp;
 }
 
+export interface OpinionSourcesTable {
+  id: Generated<number>;
+  name: string;
+  kind: 'feed' | 'push' | 'manual';
+  url: string | null;
+  poll_seconds: number;
+  enabled: boolean;
+  token: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  last_success_at: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  failures: number;
+  next_poll_at: Timestamp | null;
+  leased_until: Timestamp | null;
+  items_total: number;
+  created_at: Timestamp;
+}
+
+export interface OpinionTopicsTable {
+  id: Generated<number>;
+  name: string;
+  keywords: string[];
+  excludes: string[];
+  enabled: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OpinionClustersTable {
+  id: Generated<number>;
+  simhash: string;
+  title: string;
+  size: number;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+export interface OpinionItemsTable {
+  id: Generated<number>;
+  source_id: number;
+  external_id: string | null;
+  url: string | null;
+  canonical_url: string | null;
+  title: string;
+  content: string;
+  author: string | null;
+  published_at: Timestamp | null;
+  fetched_at: Timestamp;
+  language: string;
+  sentiment_label: 'negative' | 'neutral' | 'positive';
+  sentiment_score: number;
+  topics: string[];
+  matched: Json<{ topicId: string; name: string; words: string[] }[]>;
+  tokens: string[];
+  incident_id: number | null;
+  status: 'new' | 'relevant' | 'irrelevant' | 'rumor' | 'needs_response';
+  department_id: number | null;
+  triaged_by: number | null;
+  triaged_at: Timestamp | null;
+  content_hash: string;
+  simhash: string;
+  cluster_id: number | null;
+}
+
+export interface OpinionModelsTable {
+  name: string;
+  model: string;
+  examples: number;
+  trained_at: Timestamp;
+}
+
+export interface OpinionBurstStateTable {
+  key: string;
+  state: Json<unknown>;
+}
+
+export interface OpinionBurstsTable {
+  id: Generated<number>;
+  key: string;
+  label: string;
+  incident_id: number | null;
+  bucket_start: Timestamp;
+  count: number;
+  z: number;
+  top_terms: Json<{ term: string; count: number }[]>;
+  top_sources: Json<{ name: string; count: number }[]>;
+  sentiment_mix: Json<Record<string, number>>;
+  created_at: Timestamp;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   departments: DepartmentsTable;
   users: UsersTable;
@@ -222,4 +320,12 @@ export interface DB {
   conferences: ConferencesTable;
   channels: ChannelsTable;
   deliveries: DeliveriesTable;
+  opinion_sources: OpinionSourcesTable;
+  opinion_topics: OpinionTopicsTable;
+  opinion_clusters: OpinionClustersTable;
+  opinion_items: OpinionItemsTable;
+  opinion_models: OpinionModelsTable;
+  opinion_burst_state: OpinionBurstStateTable;
+  opinion_bursts: OpinionBurstsTable;
+  settings: SettingsTable;
 }
