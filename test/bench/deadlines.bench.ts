@@ -10,14 +10,22 @@
 // what is measured. Rows go in with due instants a week ahead; once setup is done (and timed), one transaction
 // shifts them so the window opens a few seconds later, and the scheduler is poked.
 //
-// Knobs (defaults in brackets): BENCH_CLOCKS [10000], BENCH_WINDOW_MS [60000].
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { sql } from 'kysely';
+// Correctness (the only thing that fails the run): every first_release clock's deadline.missed event seen on the bus
+// exactly once and never before its dueAt, exactly one such row per clock in the event log, every clock `missed` and
+// every due timer fired in the database, and no press_conference clock touched.
+//
+// Knobs (defaults in brackets): BENCH_CLOCKS [10000], BENCH_WINDOW_MS [60000] (1 = a backlog all due at once, to
+// measure catch-up), BENCH_TRACE=1 (lag per 5 s of the window, queries over 50 ms, event-loop stalls over 200 ms),
+// BENCH_STALL_MS [0] (block the event loop that long a third into the window, to watch the recovery),
+// BENCH_BATCH, BENCH_GAP_MS (override the scheduler's batchSize and minGapMs, to compare).
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import os from 'node:os';
+import { sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { createBeacon } from '../../server/beacon.ts';
 import { TIMER_DUE } from '../../server/deadlines/service.ts';
 import { EVENT } from '../../shared/events.ts';
 import { seedCity, silentLog } from '../support/harness.ts';
-import { benchDatabases, fmtMs, percentile, sleep, table, type Bench, type BenchDb } from './bench.ts';
+import { benchDatabases, fmtMs, machine, percentile, sleep, table, type Bench, type BenchDb } from './bench.ts';
 
 const CLOCKS = Number(process.env.BENCH_CLOCKS ?? 10_000);
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 60_000);
@@ -28,6 +36,10 @@ const GRACE_MS = 30_000;
 /** After the last expected event: a little over the scheduler's longest sleep, so a duplicate would show up. */
 const SETTLE_MS = 2_500;
 const P99_GOAL_MS = 1_000;
+const TRACE = process.env.BENCH_TRACE === '1';
+const STALL_MS = Number(process.env.BENCH_STALL_MS ?? 0);
+const BATCH = process.env.BENCH_BATCH ? Number(process.env.BENCH_BATCH) : undefined;
+const GAP = process.env.BENCH_GAP_MS ? Number(process.env.BENCH_GAP_MS) : undefined;
 
 interface Outcome {
   db: string;
@@ -44,6 +56,14 @@ interface Outcome {
   loopDelayP99: number;
   loopDelayMax: number;
   cycles: number;
+  /** Longest runDue() call (one or more claim-and-handle transactions back to back). */
+  longestRunDueMs: number;
+  /** Process CPU time over the window, as a share of one core. */
+  cpuShare: number;
+  /** Statements sent over the window by kind (transactions count BEGIN+COMMIT as 2 `tx` statements). */
+  statements: Record<string, number>;
+  gcMaxMs: number;
+  gcTotalMs: number;
   lastArrivalAfterWindowMs: number;
 }
 
@@ -70,14 +90,48 @@ async function runOn(target: BenchDb): Promise<Outcome> {
     const lead = Number(city.depts.emergency);
     const duty = Number(city.users.duty);
 
+    if (BATCH) (beacon.scheduler as { batchSize: number }).batchSize = BATCH;
+    if (GAP !== undefined) (beacon.scheduler as { minGapMs: number }).minGapMs = GAP;
     // Count scheduler batches that claimed something (diagnostic).
     let cycles = 0;
+    let longestRunDueMs = 0;
     const runDue = beacon.scheduler.runDue.bind(beacon.scheduler);
     beacon.scheduler.runDue = async () => {
+      const t = performance.now();
       const n = await runDue();
-      if (n > 0) cycles++;
+      if (n > 0) {
+        cycles++;
+        longestRunDueMs = Math.max(longestRunDueMs, performance.now() - t);
+      }
       return n;
     };
+
+    // Count statements sent while the window runs (diagnostic): every query through ctx.db, and its transactions.
+    const statements: Record<string, number> = {};
+    let counting = false;
+    const countKind = (kind: string, n = 1) => counting && (statements[kind] = (statements[kind] ?? 0) + n);
+    const windowStartRef = { at: 0 };
+    const started = new WeakMap<object, { at: number; node: RootOperationNode }>();
+    const slow: string[] = [];
+    const counter: KyselyPlugin = {
+      transformQuery: ({ node, queryId }) => {
+        countKind(node.kind.replace(/QueryNode$/, '').toLowerCase());
+        if (TRACE && counting) started.set(queryId, { at: performance.now(), node });
+        return node;
+      },
+      transformResult: async ({ result, queryId }) => {
+        const s = started.get(queryId);
+        if (s && performance.now() - s.at > 50) {
+          const text = beacon.ctx.db.getExecutor().compileQuery(s.node, queryId as never).sql;
+          slow.push(`${(performance.now() - s.at).toFixed(0)} ms at ${((Date.now() - windowStartRef.at) / 1000).toFixed(2)} s: ${text.slice(0, 140)}`);
+        }
+        return result;
+      },
+    };
+    const countedDb = beacon.ctx.db.withPlugin(counter);
+    const openTx = countedDb.transaction.bind(countedDb);
+    countedDb.transaction = () => (countKind('tx', 2), openTx());
+    beacon.ctx.db = countedDb;
 
     // ---- setup: bulk rows with placeholder instants a week ahead ----
     const setupStart = performance.now();
@@ -147,6 +201,7 @@ async function runOn(target: BenchDb): Promise<Outcome> {
     // ---- open the window a few seconds after setup: shift every instant in one transaction ----
     const leadMs = Math.max(4_000, Math.min(15_000, 2_000 + setupMs / 2));
     const windowStart = Date.now() + leadMs;
+    windowStartRef.at = windowStart;
     const shift = windowStart - placeholder;
     const shiftStart = performance.now();
     await db.transaction().execute(async (tx) => {
@@ -162,9 +217,21 @@ async function runOn(target: BenchDb): Promise<Outcome> {
     const arrivals = new Map<string, number>(); // deadline id → times seen
     const lags: number[] = [];
     const stray: string[] = [];
+    const trace: [offset: number, lag: number][] = [];
+    const stalls: [at: number, ms: number][] = [];
+    let tick = Date.now();
+    const watchdog = TRACE
+      ? setInterval(() => {
+          const t = Date.now();
+          if (t - tick > 200) stalls.push([tick - windowStart, t - tick]);
+          tick = t;
+        }, 20)
+      : null;
     let early = 0;
+    let lastArrival = 0;
     beacon.ctx.bus.on((events) => {
       const at = Date.now();
+      lastArrival = at;
       for (const e of events) {
         if (e.type !== EVENT.deadlineMissed) continue;
         const d = (e.payload as { deadline: { id: string; dueAt: string } }).deadline;
@@ -173,6 +240,7 @@ async function runOn(target: BenchDb): Promise<Outcome> {
         if (!firstRelease.has(Number(d.id))) stray.push(d.id);
         arrivals.set(d.id, (arrivals.get(d.id) ?? 0) + 1);
         lags.push(lag);
+        if (TRACE) trace.push([Date.parse(d.dueAt) - windowStart, lag]);
       }
     });
     const baseline: number[] = [];
@@ -182,17 +250,48 @@ async function runOn(target: BenchDb): Promise<Outcome> {
     }
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
+    const gc = { max: 0, total: 0 };
+    const gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.max = Math.max(gc.max, e.duration);
+        gc.total += e.duration;
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+    counting = true;
+    const cpuStart = process.cpuUsage();
+    const cpuWall = performance.now();
     beacon.ctx.pokeScheduler();
+    if (STALL_MS > 0) {
+      // Simulates a stalled process (GC, CPU starvation): block the event loop mid-window, then watch the catch-up.
+      setTimeout(() => {
+        const until = performance.now() + STALL_MS;
+        while (performance.now() < until);
+      }, windowStart + WINDOW_MS / 3 - Date.now());
+    }
 
     const giveUp = windowStart + WINDOW_MS + GRACE_MS;
-    let lastArrival = 0;
-    while ((arrivals.size < CLOCKS || baseline.length < CLOCKS) && Date.now() < giveUp) {
-      await sleep(100);
-      if (arrivals.size >= CLOCKS && !lastArrival) lastArrival = Date.now();
-    }
-    if (!lastArrival && arrivals.size >= CLOCKS) lastArrival = Date.now();
+    while ((arrivals.size < CLOCKS || baseline.length < CLOCKS) && Date.now() < giveUp) await sleep(100);
+    counting = false;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuShare = (cpu.user + cpu.system) / 1000 / (performance.now() - cpuWall);
     await sleep(SETTLE_MS);
     loop.disable();
+    gcObserver.disconnect();
+    if (watchdog) clearInterval(watchdog);
+    if (TRACE) {
+      const buckets = new Map<number, number[]>();
+      for (const [offset, lag] of trace) {
+        const b = Math.floor(offset / 5000) * 5;
+        buckets.set(b, [...(buckets.get(b) ?? []), lag]);
+      }
+      for (const [b, l] of [...buckets].sort((x, y) => x[0] - y[0])) {
+        l.sort((x, y) => x - y);
+        console.log(`   due ${String(b).padStart(3)}-${b + 5} s: n=${l.length} p50 ${fmtMs(percentile(l, 50))} p99 ${fmtMs(percentile(l, 99))} max ${fmtMs(l[l.length - 1])}`);
+      }
+      for (const q of slow.slice(0, 40)) console.log(`   slow query ${q}`);
+      for (const [at, ms] of stalls) console.log(`   event-loop stall at ${(at / 1000).toFixed(2)} s into the window: ${ms} ms`);
+    }
 
     // ---- correctness: on the bus and in the database ----
     const duplicates = [...arrivals.values()].filter((n) => n > 1).length;
@@ -231,7 +330,14 @@ async function runOn(target: BenchDb): Promise<Outcome> {
     return {
       db: target.kind,
       clocks: CLOCKS,
-      exactlyOnce: arrivals.size === CLOCKS && duplicates === 0 && lags.length === CLOCKS && !stray.length && loggedTotal === CLOCKS,
+      exactlyOnce:
+        arrivals.size === CLOCKS &&
+        duplicates === 0 &&
+        lags.length === CLOCKS &&
+        !stray.length &&
+        loggedTotal === CLOCKS &&
+        logged.length === CLOCKS &&
+        fired.n === CLOCKS,
       problems,
       warnings,
       lags: lags.sort((a, b) => a - b),
@@ -242,6 +348,11 @@ async function runOn(target: BenchDb): Promise<Outcome> {
       loopDelayP99: loop.percentile(99) / 1e6,
       loopDelayMax: loop.max / 1e6,
       cycles,
+      longestRunDueMs,
+      cpuShare,
+      statements,
+      gcMaxMs: gc.max,
+      gcTotalMs: gc.total,
       lastArrivalAfterWindowMs: lastArrival ? lastArrival - (windowStart + WINDOW_MS) : NaN,
     };
   } finally {
@@ -261,16 +372,25 @@ const bench: Bench = {
       const o = await runOn(target);
       console.log(
         `-- ${target.kind}: setup ${(o.setupMs / 1000).toFixed(1)} s (bulk insert) + ${(o.shiftMs / 1000).toFixed(2)} s (shift); ` +
-          `window opened ${(o.leadMs / 1000).toFixed(1)} s after setup; ${o.cycles} scheduler batches; ` +
-          `last event ${fmtMs(o.lastArrivalAfterWindowMs)} ms after the window closed; ` +
-          `event-loop delay p99 ${fmtMs(o.loopDelayP99)} ms, max ${fmtMs(o.loopDelayMax)} ms`,
+          `window opened ${(o.leadMs / 1000).toFixed(1)} s after setup\n` +
+          `   scheduler: ${o.cycles} runs that fired something, longest ${fmtMs(o.longestRunDueMs)} ms; ` +
+          `last event ${fmtMs(o.lastArrivalAfterWindowMs)} ms after the window closed\n` +
+          `   node process: CPU ${(o.cpuShare * 100).toFixed(0)}% of one core over the window; ` +
+          `event-loop delay p99 ${fmtMs(o.loopDelayP99)} ms, max ${fmtMs(o.loopDelayMax)} ms; ` +
+          `GC pauses total ${fmtMs(o.gcTotalMs)} ms, longest ${fmtMs(o.gcMaxMs)} ms; load average ${os.loadavg()[0].toFixed(1)}\n` +
+          `   statements per clock: ${(Object.values(o.statements).reduce((a, b) => a + b, 0) / o.clocks).toFixed(1)} (` +
+          Object.entries(o.statements)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `${k} ${(n / o.clocks).toFixed(2)}`)
+            .join(', ') +
+          ')',
       );
       for (const p of o.problems) console.log(`   PROBLEM: ${p}`);
       for (const w of o.warnings) console.log(`   warning: ${w}`);
       outcomes.push(o);
     }
     console.log(
-      '\n' +
+      `\nmachine: ${machine()}\n` +
         table(
           ['db', 'clocks', 'fired exactly once', 'early', 'p50 lag ms', 'p99 lag ms', 'max lag ms', 'setTimeout p50 ms', 'setTimeout p99 ms', 'setTimeout max ms'],
           outcomes.map((o) => [
