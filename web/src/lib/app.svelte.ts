@@ -2,6 +2,7 @@
 import type { User } from '../../../shared/domain.ts';
 import { api, ApiError, onUnauthorized } from './api.ts';
 import { connect, disconnect } from './realtime.svelte.ts';
+import { startReleaseFeed, stopReleaseFeed } from './releaseFeed.svelte.ts';
 import { session } from './session.svelte.ts';
 import { loadIncidents, loadReference, resetStore } from './store.svelte.ts';
 import { clearToasts } from './toasts.svelte.ts';
@@ -9,11 +10,13 @@ import { clearToasts } from './toasts.svelte.ts';
 function start(user: User): void {
   session.user = user;
   connect();
+  startReleaseFeed();
   void loadReference();
   void loadIncidents();
 }
 
 function stop(): void {
+  stopReleaseFeed();
   disconnect();
   resetStore();
   clearToasts();
