@@ -126,6 +126,8 @@ export const rejectReleaseSchema = z.object({
   comment: z.string().trim().min(2, 'is required: say what must change').max(2000),
 });
 
+export const submitReleaseSchema = z.object({ version: z.number().int().positive().optional() });
+
 export const publishReleaseSchema = z.object({ at: isoTime.optional() });
 
 export const retractReleaseSchema = z.object({ reason: z.string().trim().min(2, 'is required').max(2000) });

@@ -6,6 +6,7 @@ import {
   publishReleaseSchema,
   rejectReleaseSchema,
   retractReleaseSchema,
+  submitReleaseSchema,
 } from '../../shared/schemas.ts';
 import type { AppContext } from '../context.ts';
 import { requireRole } from '../auth/actor.ts';
@@ -39,7 +40,14 @@ export function releaseRoutes(ctx: AppContext) {
     const id = idParam(c);
     return c.json({ release: await editRelease(ctx, actor, id, await body(c, patchReleaseSchema)) });
   });
-  app.post('/api/releases/:id/submit', async (c) => c.json({ release: await submitRelease(ctx, actorOf(c), idParam(c)) }));
+  app.post('/api/releases/:id/submit', async (c) => {
+    const actor = actorOf(c);
+    requireRole(actor, 'spokesperson');
+    const id = idParam(c);
+    const raw = await c.req.text();
+    const { version } = raw.trim() ? await body(c, submitReleaseSchema) : { version: undefined };
+    return c.json({ release: await submitRelease(ctx, actor, id, version) });
+  });
   app.post('/api/releases/:id/approve', async (c) => {
     const actor = actorOf(c);
     requireRole(actor, 'leader');

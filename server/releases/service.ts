@@ -16,6 +16,7 @@ import { enqueueDeliveries } from '../channels/service.ts';
 import { approvalsMissing, approverCapacity, stepRefusal, type ReleaseStep } from './workflow.ts';
 
 export const TIMER_PUBLISH = 'release.publish';
+const PAST_TOLERANCE_MS = 60_000;
 
 type ReleaseRow = Selectable<ReleasesTable>;
 type ReviewRow = Selectable<ReleaseReviewsTable> & { reviewer_name: string };
@@ -220,10 +221,11 @@ export async function editRelease(ctx: AppContext, actor: Actor, id: number, inp
   });
 }
 
-export async function submitRelease(ctx: AppContext, actor: Actor, id: number): Promise<Release> {
+/** `version`, when given, must be the version the spokesperson is looking at. */
+export async function submitRelease(ctx: AppContext, actor: Actor, id: number, version?: number): Promise<Release> {
   requireRole(actor, 'spokesperson');
   return transact(ctx, async (tx, record) => {
-    const { incident } = await lockForStep(tx, actor, id, 'submit');
+    const { incident } = await lockForStep(tx, actor, id, 'submit', version);
     await tx.updateTable('releases').set({ status: 'in_review', updated_at: ctx.clock.now() }).where('id', '=', id).execute();
     const release = await loadRelease(tx, id);
     // Leaders who can approve it hear about it personally: the review queue's live count.
@@ -280,11 +282,13 @@ export async function approveRelease(
         at: now,
       })
       .execute();
-    let release = await loadRelease(tx, id);
-    if (release.approvalsNeeded.length === 0) {
-      await tx.updateTable('releases').set({ status: 'approved', updated_at: now }).where('id', '=', id).execute();
-      release = await loadRelease(tx, id);
-    }
+    const complete = (await loadRelease(tx, id)).approvalsNeeded.length === 0;
+    await tx
+      .updateTable('releases')
+      .set({ ...(complete && { status: 'approved' as const }), updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    const release = await loadRelease(tx, id);
     record(releaseEvent(RELEASE_EVENT.approved, actor, incident, await incidentAudience(tx, incident.id, incident.lead_department_id), release, { comment: input.comment }));
     return release;
   });
@@ -327,6 +331,8 @@ export async function publishRelease(ctx: AppContext, actor: Actor, id: number, 
     const { incident } = await lockForStep(tx, actor, id, 'publish');
     const now = ctx.clock.now();
     const when = at ? new Date(at) : null;
+    // A stale tab or a skewed clock must not turn "schedule" into "publish now".
+    if (when && when.getTime() < now.getTime() - PAST_TOLERANCE_MS) throw invalid('at', 'is in the past; choose a later time or publish now');
     if (when && when.getTime() > now.getTime() + 1000) {
       await tx.updateTable('releases').set({ status: 'scheduled', publish_at: when, updated_at: now }).where('id', '=', id).execute();
       await tx

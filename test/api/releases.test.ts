@@ -124,7 +124,8 @@ describe(`release workflow on ${dbKind}`, () => {
     expect(edited.body.release.version).toBe(2);
     const stale = await h.api('PATCH', `/api/releases/${rel.id}`, { as: 'spokes', body: { version: 1, title: 'x' } });
     expect(stale.status).toBe(409);
-    await step(rel.id, 'submit', 'spokes');
+    expect((await step(rel.id, 'submit', 'spokes', { version: 1 })).status).toBe(409); // submits what it read
+    await step(rel.id, 'submit', 'spokes', { version: 2 });
     expect((await step(rel.id, 'approve', 'em.leader', { version: 1, checklist: CHECKLIST })).status).toBe(409); // approves what it read
     const detail = (await h.api('GET', `/api/releases/${rel.id}`, { as: 'em.leader' })).body.release;
     expect(detail.revisions.map((r: any) => r.version)).toEqual([1, 2]);
@@ -137,6 +138,9 @@ describe(`release workflow on ${dbKind}`, () => {
     const rel = await draft(inc.id);
     await step(rel.id, 'submit', 'spokes');
     await step(rel.id, 'approve', 'em.leader', { version: 1, checklist: CHECKLIST });
+    const past = await step(rel.id, 'publish', 'spokes', { at: '2026-11-22T02:00:00Z' });
+    expect(past.status).toBe(400);
+    expect(past.body.error.field).toBe('at');
     const scheduled = await step(rel.id, 'publish', 'spokes', { at: '2026-11-22T03:00:03Z' });
     expect(scheduled.body.release).toMatchObject({ status: 'scheduled', publishAt: '2026-11-22T03:00:03.000Z' });
     h.clock.set('2026-11-22T03:00:02Z');
