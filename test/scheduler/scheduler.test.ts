@@ -158,3 +158,49 @@ describe(`a failing timer on ${dbKind}`, () => {
     }
   });
 });
+
+describe(`scheduled release across a restart on ${dbKind}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-release-restart-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a release scheduled 3 s ahead is published once although the server was down at that instant', async () => {
+    const db = await freshDb(join(dir, 'pglite'));
+    const clock = new ManualClock('2026-11-22T03:00:00Z');
+    const first = await createBeacon({ handle: db.handle, log: silentLog, clock, runScheduler: false });
+    const city = await seedCity(first);
+    const as = async (login: string) => {
+      const res = await first.app.request('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password: 'correct-horse-battery' }) });
+      return res.headers.get('set-cookie')!.split(';')[0];
+    };
+    const call = async (cookie: string, method: string, path: string, body?: unknown) =>
+      (await first.app.request(path, { method, headers: { cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+    const duty = await as('duty');
+    const spokes = await as('spokes');
+    const lead = await as('em.leader');
+    const { incident } = await call(duty, 'POST', '/api/incidents', chemicalPlant(city, '2026-11-22T02:10:00Z'));
+    const { release } = await call(spokes, 'POST', `/api/incidents/${incident.id}/releases`, { kind: 'initial', title: '情况通报', body: '正文' });
+    await call(spokes, 'POST', `/api/releases/${release.id}/submit`);
+    await call(lead, 'POST', `/api/releases/${release.id}/approve`, { version: 1, checklist: { noStateSecrets: true, noPersonalPrivacy: true, figuresVerified: true } });
+    const scheduled = await call(spokes, 'POST', `/api/releases/${release.id}/publish`, { at: '2026-11-22T03:00:03Z' });
+    expect(scheduled.release.status).toBe('scheduled');
+    await first.stop();
+    await db.handle.close();
+
+    clock.set('2026-11-22T03:00:10Z'); // down through the instant
+    for (let life = 0; life < 2; life++) {
+      const handle = await db.reopen();
+      const beacon = await createBeacon({ handle, log: silentLog, clock, runScheduler: false });
+      await beacon.scheduler.runDue();
+      const row = await handle.db.selectFrom('releases').select(['status', 'published_at']).where('id', '=', Number(release.id)).executeTakeFirstOrThrow();
+      expect(row.status).toBe('published');
+      expect(row.published_at?.toISOString()).toBe('2026-11-22T03:00:10.000Z');
+      const published = await handle.db.selectFrom('events').select('id').where('type', '=', 'release.published').execute();
+      expect(published).toHaveLength(1);
+      const first_release = await handle.db.selectFrom('deadlines').select(['status', 'met_at']).where('incident_id', '=', Number(incident.id)).where('kind', '=', 'first_release').executeTakeFirstOrThrow();
+      expect(first_release.status).toBe('met');
+      await beacon.stop();
+      await handle.close();
+    }
+    await db.drop();
+  });
+});
