@@ -16,6 +16,8 @@ import { releaseRoutes } from './releases/routes.ts';
 import { conferenceRoutes } from './conferences/routes.ts';
 import { channelRoutes } from './channels/routes.ts';
 import { publicRoutes } from './public/routes.ts';
+import { opinionRoutes } from './opinion/routes.ts';
+import type { FeedPoller } from './opinion/poller.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
 import { opsRoutes } from './ops/routes.ts';
@@ -33,9 +35,10 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
 export interface AppOptions {
   /** Directory of the built console (dist/web); not served when absent. */
   webDir?: string;
+  poller: FeedPoller;
 }
 
-export function createApp(ctx: AppContext, opts: AppOptions = {}) {
+export function createApp(ctx: AppContext, opts: AppOptions) {
   const app = new Hono<AppEnv>();
   const throttle = new LoginThrottle(ctx.clock);
 
@@ -67,6 +70,7 @@ export function createApp(ctx: AppContext, opts: AppOptions = {}) {
   app.route('/', releaseRoutes(ctx));
   app.route('/', conferenceRoutes(ctx));
   app.route('/', channelRoutes(ctx));
+  app.route('/', opinionRoutes(ctx, opts.poller));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 

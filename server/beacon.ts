@@ -15,6 +15,8 @@ import { attachRealtime } from './realtime/hub.ts';
 import { timerHandlers } from './scheduler/handlers.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { DeliveryWorker } from './channels/worker.ts';
+import { FeedPoller } from './opinion/poller.ts';
+import { burstSettings, ensureBucketTimer } from './opinion/bursts.ts';
 
 export interface BeaconOptions {
   handle: DbHandle;
@@ -25,6 +27,8 @@ export interface BeaconOptions {
   /** Start the scheduler loop (tests with a manual clock drive `scheduler.runDue()` themselves). */
   runScheduler?: boolean;
   defaultMetrics?: boolean;
+  /** Let feed URLs on loopback/private addresses through (tests, intranet feeds). */
+  allowPrivateFeeds?: boolean;
 }
 
 export interface Beacon {
@@ -33,6 +37,7 @@ export interface Beacon {
   scheduler: Scheduler;
   /** Sends published and retracted releases to the outbound channels (webhooks). */
   deliveries: DeliveryWorker;
+  poller: FeedPoller;
   http: HttpServer;
   io: IoServer;
   listen(port: number, host?: string): Promise<string>;
@@ -59,13 +64,16 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
   ctx.pokeScheduler = () => scheduler.poke();
   // Any committed change may have created timers due soon: let the scheduler look again.
   bus.on(() => scheduler.poke());
-  const app = createApp(ctx, { webDir: opts.webDir });
+  const poller = new FeedPoller(ctx, { allowPrivate: opts.allowPrivateFeeds ?? false });
+  await ensureBucketTimer(ctx.db, ctx.clock.now(), (await burstSettings(ctx.db)).bucketMinutes);
+  const app = createApp(ctx, { webDir: opts.webDir, poller });
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const io = attachRealtime(ctx, http);
   const deliveries = new DeliveryWorker(ctx);
   if (opts.runScheduler ?? true) {
     scheduler.start();
     deliveries.start();
+    poller.start();
   }
 
   return {
@@ -73,6 +81,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
     app,
     scheduler,
     deliveries,
+    poller,
     http,
     io,
     listen: (port, host) =>
@@ -84,6 +93,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
         });
       }),
     async stop() {
+      await poller.stop();
       await deliveries.stop();
       await scheduler.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));

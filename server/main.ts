@@ -46,7 +46,7 @@ async function main() {
     throw err;
   }
 
-  const beacon = await createBeacon({ handle, log, demo: config.demo, webDir, defaultMetrics: true });
+  const beacon = await createBeacon({ handle, log, demo: config.demo, webDir, defaultMetrics: true, allowPrivateFeeds: config.allowPrivateFeeds });
   // The demo city brings its own admin (demo password); otherwise an empty database gets one now.
   if (config.demo && (await seedDemo(beacon.ctx))) log.info('demo city seeded; its accounts are listed on the sign-in page');
   const admin = await ensureAdmin(beacon.ctx, config.adminPassword);

@@ -3,6 +3,7 @@ import type { Dashboard } from '../../shared/domain.ts';
 import type { AppContext } from '../context.ts';
 import type { Actor } from '../auth/actor.ts';
 import { listIncidents } from '../incidents/service.ts';
+import { opinionSummary } from '../opinion/analysis.ts';
 
 export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboard> {
   const now = ctx.clock.now();
@@ -22,5 +23,5 @@ export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboar
     (a, b) =>
       (a.nextDeadline?.dueAt ?? '9999').localeCompare(b.nextDeadline?.dueAt ?? '9999') || b.occurredAt.localeCompare(a.occurredAt),
   );
-  return { serverNow: now.toISOString(), incidents, overdue, opinion: { volume: 0, negativeShare: 0, bursts: [] } };
+  return { serverNow: now.toISOString(), incidents, overdue, opinion: await opinionSummary(ctx) };
 }

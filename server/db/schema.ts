@@ -218,10 +218,10 @@ export interface OpinionSourcesTable {
   last_success_at: Timestamp | null;
   last_error: string | null;
   last_error_at: Timestamp | null;
-  failures: number;
+  failures: Generated<number>;
   next_poll_at: Timestamp | null;
   leased_until: Timestamp | null;
-  items_total: number;
+  items_total: Generated<number>;
   created_at: Timestamp;
 }
 
