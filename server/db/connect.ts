@@ -32,8 +32,8 @@ export async function connectPostgres(url: string, opts: { poolSize?: number; sc
   // Queued ahead of the first query on each new connection. (Not the `options` startup parameter, which would
   // replace any search_path given in DATABASE_URL.) A schema per test run keeps parallel suites apart.
   pool.on('connect', (client) => {
-    client.query("set time zone 'UTC'").catch(() => {});
-    if (opts.schema) client.query(`set search_path to ${pg.escapeIdentifier(opts.schema)}`).catch(() => {});
+    const search = opts.schema ? `; set search_path to ${pg.escapeIdentifier(opts.schema)}` : '';
+    client.query(`set time zone 'UTC'${search}`).catch(() => {});
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
