@@ -17,6 +17,9 @@ import { conferenceRoutes } from './conferences/routes.ts';
 import { channelRoutes } from './channels/routes.ts';
 import { publicRoutes } from './public/routes.ts';
 import { opinionRoutes } from './opinion/routes.ts';
+import { taskRoutes } from './tasks/routes.ts';
+import { roomRoutes } from './room/routes.ts';
+import { notificationRoutes } from './notifications/routes.ts';
 import type { FeedPoller } from './opinion/poller.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
@@ -71,6 +74,9 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/', conferenceRoutes(ctx));
   app.route('/', channelRoutes(ctx));
   app.route('/', opinionRoutes(ctx, opts.poller));
+  app.route('/', taskRoutes(ctx));
+  app.route('/', roomRoutes(ctx));
+  app.route('/', notificationRoutes(ctx));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 

@@ -1,4 +1,5 @@
 // Domain vocabulary shared by the server and the console. Pure data and types only.
+import type { Comment, Task } from './coordination.ts';
 
 export const ROLES = ['duty_officer', 'spokesperson', 'analyst', 'leader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -100,7 +101,8 @@ export interface IncidentDetail extends Incident {
   timeline: TimelineEntry[];
   releases: Release[];
   conferences: Conference[];
-  tasks: unknown[];
+  tasks: Task[];
+  comments: Comment[];
 }
 
 export interface BeaconEvent {

@@ -17,6 +17,11 @@ export interface EventDraft {
   userIds?: number[];
   /** Visible to everyone signed in. */
   isPublic?: boolean;
+  /**
+   * Also file it in the notification centre of each of `userIds` (except the actor): one `notifications` row per
+   * user, written in the same transaction (mentions, task assignments and escalations, missed clocks, reviews).
+   */
+  notify?: boolean;
   payload: Record<string, unknown>;
 }
 
@@ -74,6 +79,14 @@ export async function appendEvents(tx: Tx, drafts: EventDraft[], at: Date): Prom
       )
       .execute();
   }
+  // Draft i got id ids.rows[i].id (rows were sorted by id since).
+  const notifications: { user_id: number; event_id: number; created_at: Date }[] = [];
+  drafts.forEach((d, i) => {
+    if (!d.notify) return;
+    const eventId = ids.rows[i].id;
+    for (const userId of new Set(d.userIds ?? [])) if (userId !== d.actorId) notifications.push({ user_id: userId, event_id: eventId, created_at: at });
+  });
+  if (notifications.length) await tx.insertInto('notifications').values(notifications).execute();
   const last = rows[rows.length - 1];
   await tx.updateTable('event_chain').set({ last_id: last.id, last_hash: last.hash }).where('id', '=', 1).execute();
   return rows.map(({ hash: _hash, ...row }) => row);

@@ -3,12 +3,14 @@ import type { Database } from './connect.ts';
 import * as m001 from './migrations/001_foundation.ts';
 import * as m002 from './migrations/002_releases.ts';
 import * as m003 from './migrations/003_opinion.ts';
+import * as m004 from './migrations/004_coordination.ts';
 
 // Migrations are listed here, in order, so bundling and tsx need no directory scanning.
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_releases': m002,
   '003_opinion': m003,
+  '004_coordination': m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -313,7 +313,7 @@ export interface DB {
   timers: TimersTable;
   events: EventsTable;
   event_chain: EventChainTable;
-  tasks: TasksTable;
+  tasks: CoordinatedTasksTable;
   releases: ReleasesTable;
   release_revisions: ReleaseRevisionsTable;
   release_reviews: ReleaseReviewsTable;
@@ -328,4 +328,38 @@ export interface DB {
   opinion_burst_state: OpinionBurstStateTable;
   opinion_bursts: OpinionBurstsTable;
   settings: SettingsTable;
+  comments: CommentsTable;
+  notifications: NotificationsTable;
+}
+
+// ---- 004_coordination: tasks workflow columns, the incident room's comments, notifications ----------------------
+
+/** `tasks` as 004_coordination leaves it: a checked status, who did each step, and the one-time escalation. */
+export interface CoordinatedTasksTable extends Omit<TasksTable, 'status'> {
+  status: 'open' | 'acked' | 'in_progress' | 'done';
+  /** The assigning department (the creator's department when the task was made). */
+  from_department_id: number | null;
+  acked_by: number | null;
+  started_at: Timestamp | null;
+  started_by: number | null;
+  done_by: number | null;
+  /** Set by the overdue timer when it escalates; never escalates twice. */
+  escalated_at: Timestamp | null;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  incident_id: number;
+  author_id: number;
+  body: string;
+  mentions: Json<{ userIds: number[]; departmentIds: number[]; spans: { start: number; length: number; kind: 'user' | 'department'; id: number }[] }>;
+  created_at: Timestamp;
+}
+
+export interface NotificationsTable {
+  id: Generated<number>;
+  user_id: number;
+  event_id: number;
+  created_at: Timestamp;
+  read_at: Timestamp | null;
 }

@@ -133,6 +133,7 @@ function missedEvent(
     incidentId: incident.id,
     deptIds: audience,
     userIds: escalateTo,
+    notify: true,
     payload: {
       deadline: toDeadline(deadline),
       incidentTitle: incident.title,

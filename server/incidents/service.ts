@@ -11,6 +11,9 @@ import { conflict, invalid, invalidState, notFound } from '../errors.ts';
 import { deadlinesOf, evaluateIncidentClocks, scheduleClockTimers, currentPolicy } from '../deadlines/service.ts';
 import { releasesOf } from '../releases/service.ts';
 import { conferencesOf } from '../conferences/service.ts';
+import { tasksOf } from '../tasks/service.ts';
+import { commentsOf } from '../room/service.ts';
+import type { Comment } from '../../shared/coordination.ts';
 import { toIncident, type IncidentRow } from './mapper.ts';
 
 /** The few words of an event the timeline shows (not the whole incident each event carries). */
@@ -21,7 +24,10 @@ function summarise(payload: unknown): Record<string, unknown> {
   if (p.release) out.release = { id: p.release.id, kind: p.release.kind, title: p.release.title, status: p.release.status, publishAt: p.release.publishAt };
   if (p.deadline) out.deadline = { id: p.deadline.id, kind: p.deadline.kind, status: p.deadline.status, dueAt: p.deadline.dueAt, metAt: p.deadline.metAt };
   if (p.conference) out.conference = { id: p.conference.id, status: p.conference.status, scheduledAt: p.conference.scheduledAt, venue: p.conference.venue };
-  for (const key of ['comment', 'reason', 'minutesBefore', 'late', 'by']) if (p[key] !== undefined) out[key] = p[key];
+  if (p.task) out.task = { id: p.task.id, title: p.task.title, status: p.task.status, departmentId: p.task.departmentId, departmentName: p.task.departmentName, dueAt: p.task.dueAt, ackSeconds: p.task.ackSeconds };
+  // A room comment (an object; a review's comment is a string and is copied below as it is).
+  if (p.comment && typeof p.comment === 'object') out.comment = { id: p.comment.id, authorName: p.comment.authorName, body: p.comment.body };
+  for (const key of ['comment', 'reason', 'minutesBefore', 'late', 'by', 'overdueSeconds']) if (p[key] !== undefined && out[key] === undefined) out[key] = p[key];
   return out;
 }
 import { incidentAudience, visibleTo } from './visibility.ts';
@@ -150,14 +156,16 @@ export async function getIncident(ctx: AppContext, actor: Actor, id: number): Pr
     .orderBy('events.id', 'desc')
     .limit(500)
     .execute();
-  return {
+  const detail: IncidentDetail & { comments: Comment[] } = {
     ...incident,
     history,
     timeline: timeline.map((e) => ({ eventId: String(e.id), at: e.at.toISOString(), type: e.type, byName: e.name, summary: summarise(e.payload) })),
     releases: await releasesOf(ctx.db, [id]),
     conferences: await conferencesOf(ctx.db, [id]),
-    tasks: [],
+    tasks: await tasksOf(ctx.db, [id], ctx.clock.now()),
+    comments: await commentsOf(ctx.db, [id]),
   };
+  return detail;
 }
 
 const FIELD_COLUMNS = {

@@ -9,6 +9,7 @@ import type { Actor } from '../auth/actor.ts';
 import { actorForSession, actorToUser } from '../auth/service.ts';
 import { lastEventId, toWireEvent, type EventRow } from '../audit/event-log.ts';
 import { visibleIncidentIds } from '../incidents/service.ts';
+import { presenceOf } from '../room/presence.ts';
 
 export const rooms = {
   user: (id: number | string) => `user:${id}`,
@@ -40,19 +41,35 @@ export function attachRealtime(ctx: AppContext, httpServer: HttpServer, sessionC
     }
   });
 
+  // Who watches each incident (in this process): `presence {incidentId, users}` to its room on every change.
+  const presence = presenceOf(ctx);
+  const sendPresence = (incidentId: number) => io.to(rooms.incident(incidentId)).emit('presence', presence.message(incidentId));
+
   io.on('connection', async (socket: Socket) => {
     const actor = socket.data.actor as Actor;
     ctx.metrics.socketClients.inc();
-    socket.on('disconnect', () => ctx.metrics.socketClients.dec());
+    socket.on('disconnect', () => {
+      ctx.metrics.socketClients.dec();
+      for (const id of presence.leaveAll(socket.id)) sendPresence(id);
+    });
     socket.join([rooms.user(actor.id), rooms.dept(actor.departmentId), ...(actor.coordinating ? [rooms.dashboard] : [])]);
 
     socket.on('watch', async (msg: { incidentId?: unknown }, ack?: (r: unknown) => void) => {
       const id = Number(msg?.incidentId);
       const allowed = Number.isInteger(id) && id > 0 && id <= 2_147_483_647 && (await visibleIncidentIds(ctx, actor, [id]).catch(() => [])).length === 1;
-      if (allowed) socket.join(rooms.incident(id));
+      // A socket that went away while the check ran must not be left behind as present.
+      if (allowed && socket.connected) {
+        socket.join(rooms.incident(id));
+        if (presence.join(id, socket.id, actor, ctx.clock.now())) sendPresence(id);
+        else socket.emit('presence', presence.message(id));
+      }
       if (typeof ack === 'function') ack(allowed ? { ok: true } : { ok: false, error: 'not_found' });
     });
-    socket.on('unwatch', (msg: { incidentId?: unknown }) => socket.leave(rooms.incident(String(msg?.incidentId))));
+    socket.on('unwatch', (msg: { incidentId?: unknown }) => {
+      socket.leave(rooms.incident(String(msg?.incidentId)));
+      const id = Number(msg?.incidentId);
+      if (Number.isInteger(id) && presence.leave(id, socket.id)) sendPresence(id);
+    });
 
     try {
       const hello: Hello = {

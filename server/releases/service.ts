@@ -243,6 +243,7 @@ export async function submitRelease(ctx: AppContext, actor: Actor, id: number, v
     record({
       ...releaseEvent(RELEASE_EVENT.submitted, actor, incident, await incidentAudience(tx, incident.id, incident.lead_department_id), release),
       userIds: approvers.map((a) => a.id),
+      notify: true,
     });
     return release;
   });
@@ -319,6 +320,7 @@ export async function rejectRelease(ctx: AppContext, actor: Actor, id: number, i
     record({
       ...releaseEvent(RELEASE_EVENT.rejected, actor, incident, await incidentAudience(tx, incident.id, incident.lead_department_id), release, { comment: input.comment }),
       userIds: [row.created_by],
+      notify: true,
     });
     return release;
   });

@@ -205,5 +205,5 @@ describe(`bursts on ${dbKind}`, () => {
     const dash = await h.api('GET', '/api/dashboard', { as: 'leader' });
     expect(dash.body.opinion.bursts.some((b: any) => b.key === 'topic:停水')).toBe(true);
     expect(dash.body.opinion.volume).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
