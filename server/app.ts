@@ -20,6 +20,7 @@ import { opinionRoutes } from './opinion/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { roomRoutes } from './room/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import type { FeedPoller } from './opinion/poller.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
@@ -77,6 +78,7 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
   app.route('/', taskRoutes(ctx));
   app.route('/', roomRoutes(ctx));
   app.route('/', notificationRoutes(ctx));
+  app.route('/', reportRoutes(ctx));
   app.route('/', dashboardRoutes(ctx));
   app.route('/', auditRoutes(ctx));
 

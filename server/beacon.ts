@@ -17,6 +17,7 @@ import { Scheduler } from './scheduler/scheduler.ts';
 import { DeliveryWorker } from './channels/worker.ts';
 import { FeedPoller } from './opinion/poller.ts';
 import { burstSettings, ensureBucketTimer } from './opinion/bursts.ts';
+import { dailyBriefingSettings, ensureDailyBriefingTimer } from './reports/daily.ts';
 
 export interface BeaconOptions {
   handle: DbHandle;
@@ -66,6 +67,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
   bus.on(() => scheduler.poke());
   const poller = new FeedPoller(ctx, { allowPrivate: opts.allowPrivateFeeds ?? false });
   await ensureBucketTimer(ctx.db, ctx.clock.now(), (await burstSettings(ctx.db)).bucketMinutes);
+  await ensureDailyBriefingTimer(ctx.db, ctx.clock.now(), (await dailyBriefingSettings(ctx.db)).at);
   const app = createApp(ctx, { webDir: opts.webDir, poller });
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   const io = attachRealtime(ctx, http);

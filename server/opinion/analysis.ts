@@ -34,7 +34,7 @@ function scoped(q: Query) {
   };
 }
 
-async function windowStats(ctx: AppContext, q: Query, from: Date, to: Date): Promise<Window> {
+export async function windowStats(ctx: AppContext, q: Query, from: Date, to: Date): Promise<Window> {
   const row = await scoped(q)(
     ctx.db
       .selectFrom('opinion_items')
@@ -76,16 +76,18 @@ export async function analysis(ctx: AppContext, actor: Actor, q: Query) {
     b[r.sentiment_label] += Number(r.n);
     b.total += Number(r.n);
   }
-  const termRows = await scoped(q)(
-    ctx.db
-      .selectFrom(sql`opinion_items, unnest(opinion_items.tokens) as term`.as('x') as any)
-      .select([sql<string>`term`.as('term'), sql<number>`count(*)`.as('n')])
-      .where(sql<boolean>`length(term) > 1`)
-      .where('fetched_at', '>=', start)
-      .groupBy(sql`term`)
-      .orderBy(sql`count(*)`, 'desc')
-      .limit(20),
-  ).execute();
+  const termRows = (
+    await sql<{ term: string; n: number }>`
+      select t.term, count(*)::int as n
+      from opinion_items, unnest(opinion_items.tokens) as t(term)
+      where opinion_items.fetched_at >= ${start}
+        and length(t.term) > 1
+        ${q.incidentId ? sql`and opinion_items.incident_id = ${Number(q.incidentId)}` : sql``}
+        ${q.topic ? sql`and ${q.topic} = any(opinion_items.topics)` : sql``}
+      group by t.term
+      order by n desc, t.term
+      limit 20`.execute(ctx.db)
+  ).rows;
   const sourceRows = await scoped(q)(
     ctx.db
       .selectFrom('opinion_items')

@@ -207,3 +207,30 @@ describe(`bursts on ${dbKind}`, () => {
     expect(dash.body.opinion.volume).toBeGreaterThan(0);
   }, 180_000);
 });
+
+describe(`analysis on ${dbKind}`, () => {
+  it('gives the volume series, top terms, top sources and the response effect of each release', async () => {
+    const inc = (await h.api('POST', '/api/incidents', { as: 'duty', body: chemicalPlant(h.city, '2026-11-22T02:10:00Z', { keywords: ['储罐'] }) })).body.incident;
+    h.clock.set('2026-11-23T01:00:00Z');
+    for (let i = 0; i < 4; i++) {
+      await h.api('POST', '/api/opinion/items', { as: 'po.analyst', body: { content: `储罐爆炸现场情况不明，非常担心，政府为什么不说话${i}`, externalId: `eff-a-${i}`, incidentId: inc.id } });
+    }
+    const rel = (await h.api('POST', `/api/incidents/${inc.id}/releases`, { as: 'spokes', body: { kind: 'initial', title: '情况通报', body: '储罐爆炸已得到控制。' } })).body.release;
+    await h.api('POST', `/api/releases/${rel.id}/submit`, { as: 'spokes' });
+    await h.api('POST', `/api/releases/${rel.id}/approve`, { as: 'em.leader', body: { version: 1, checklist: { noStateSecrets: true, noPersonalPrivacy: true, figuresVerified: true } } });
+    h.clock.set('2026-11-23T02:00:00Z');
+    await h.api('POST', `/api/releases/${rel.id}/publish`, { as: 'spokes' });
+    h.clock.set('2026-11-23T03:00:00Z');
+    await h.api('POST', '/api/opinion/items', { as: 'po.analyst', body: { content: '储罐事故通报很及时，感谢救援人员', externalId: 'eff-b-0', incidentId: inc.id } });
+    h.clock.set('2026-11-23T09:00:00Z');
+    const res = await h.api('GET', `/api/opinion/analysis?incidentId=${inc.id}&hours=24&bucketMinutes=60&windowHours=6`, { as: 'leader' });
+    expect(res.status).toBe(200);
+    expect(res.body.series.reduce((n: number, b: any) => n + b.total, 0)).toBe(5);
+    expect(res.body.topTerms.map((t: any) => t.term)).toContain('储罐');
+    expect(res.body.topSources[0]).toMatchObject({ count: 5 });
+    expect(res.body.releaseEffects).toEqual([
+      expect.objectContaining({ releaseId: rel.id, before: { volume: 4, negativeShare: 1 }, after: { volume: 1, negativeShare: 0 }, afterComplete: true }),
+    ]);
+    expect((await h.api('GET', '/api/opinion/analysis', { as: 'duty' })).status).toBe(403);
+  });
+});
