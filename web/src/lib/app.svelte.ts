@@ -2,8 +2,13 @@
 import type { User } from '../../../shared/domain.ts';
 import { api, ApiError, onUnauthorized } from './api.ts';
 import { connect, disconnect } from './realtime.svelte.ts';
+import { resetOpinionQueue } from './opinionQueue.svelte.ts';
+import { startOpinionFeed, stopOpinionFeed } from './opinionFeed.svelte.ts';
 import { startReleaseFeed, stopReleaseFeed } from './releaseFeed.svelte.ts';
 import { session } from './session.svelte.ts';
+import { hookAudioUnlock } from './audio.svelte.ts';
+import { startNotifications, stopNotifications } from './notifications.svelte.ts';
+import { startTasksFeed, stopTasksFeed } from './tasksFeed.svelte.ts';
 import { loadIncidents, loadReference, resetStore } from './store.svelte.ts';
 import { clearToasts } from './toasts.svelte.ts';
 
@@ -11,12 +16,20 @@ function start(user: User): void {
   session.user = user;
   connect();
   startReleaseFeed();
+  startTasksFeed();
+  startNotifications();
+  hookAudioUnlock();
+  startOpinionFeed();
   void loadReference();
   void loadIncidents();
 }
 
 function stop(): void {
   stopReleaseFeed();
+  stopTasksFeed();
+  stopNotifications();
+  stopOpinionFeed();
+  resetOpinionQueue();
   disconnect();
   resetStore();
   clearToasts();

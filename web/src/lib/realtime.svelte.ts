@@ -1,5 +1,6 @@
 // socket.io link: server time, live events, catch-up after reconnects, incident rooms.
 import { io, type Socket } from 'socket.io-client';
+import type { PresenceMessage } from '../../../shared/coordination.ts';
 import type { BeaconEvent, Hello } from '../../../shared/domain.ts';
 import { EVENT } from '../../../shared/events.ts';
 import { api, ApiError } from './api.ts';
@@ -29,6 +30,21 @@ const listeners = new Set<(e: BeaconEvent) => void>();
 const watched = new Map<string, number>();
 let retryTimer: ReturnType<typeof setTimeout> | null = null;
 let catchingUp: Promise<void> | null = null;
+
+const presenceListeners = new Set<(m: PresenceMessage) => void>();
+const connectedListeners = new Set<() => void>();
+
+/** Subscribe to `presence {incidentId, users}` (who is looking at a watched incident). Returns an unsubscribe. */
+export function onPresence(listener: (m: PresenceMessage) => void): () => void {
+  presenceListeners.add(listener);
+  return () => presenceListeners.delete(listener);
+}
+
+/** Called on every hello: the first connection and each reconnect (the event catch-up has been started). */
+export function onConnected(listener: () => void): () => void {
+  connectedListeners.add(listener);
+  return () => connectedListeners.delete(listener);
+}
 
 /** Subscribe to every applied event (after the store has been updated). Returns an unsubscribe. */
 export function onEvent(listener: (e: BeaconEvent) => void): () => void {
@@ -125,6 +141,23 @@ function onHello(hello: Hello): void {
   }
   // Rooms do not survive a reconnect: join the watched incidents again.
   for (const incidentId of watched.keys()) socket?.emit('watch', { incidentId });
+  for (const listener of connectedListeners) {
+    try {
+      listener();
+    } catch (err) {
+      console.error(err);
+    }
+  }
+}
+
+/**
+ * After a sleep or a long background spell: reconnect if the socket is down, and replay what was missed
+ * (a socket that looks connected may have missed events while the machine slept).
+ */
+export function resync(): Promise<void> {
+  if (socket && !socket.connected) socket.connect();
+  updateState();
+  return socket ? catchUp() : Promise.resolve();
 }
 
 function updateState(): void {
@@ -171,6 +204,10 @@ export function connect(): void {
   });
   socket.on('hello', onHello);
   socket.on('event', (e: BeaconEvent) => apply(e));
+  socket.on('presence', (m: PresenceMessage) => {
+    if (!m || typeof m.incidentId !== 'string' || !Array.isArray(m.users)) return;
+    for (const listener of presenceListeners) listener(m);
+  });
   socket.on('disconnect', () => {
     updateState();
     if (socket && !socket.active) scheduleManualRetry();

@@ -9,6 +9,16 @@ export type Route =
   | { name: 'newRelease'; incidentId: string; corrects: string | null }
   /** The leader's review queue, optionally with one release open beside it. */
   | { name: 'review'; id: string | null }
+  /** The analysts' triage queue of public-opinion items. */
+  | { name: 'opinion' }
+  /** Feed and push sources, imports, manual items and topic rules. */
+  | { name: 'opinionSources' }
+  /** Volume and sentiment over time for an incident or a topic (or everything). */
+  | { name: 'opinionAnalysis'; incidentId: string | null; topic: string | null }
+  /** My department's task inbox. */
+  | { name: 'tasks' }
+  /** The leaders' wall display (full screen, no navigation chrome). */
+  | { name: 'wall' }
   | { name: 'notFound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -19,6 +29,13 @@ export function parseHash(hash: string): Route {
   if (path === '/' || path === '') return { name: 'board' };
   if (path === '/new') return { name: 'new' };
   if (path === '/review') return { name: 'review', id: null };
+  if (path === '/tasks') return { name: 'tasks' };
+  if (path === '/wall') return { name: 'wall' };
+  if (path === '/opinion') return { name: 'opinion' };
+  if (path === '/opinion/sources') return { name: 'opinionSources' };
+  if (path === '/opinion/analysis') {
+    return { name: 'opinionAnalysis', incidentId: query.get('incident') || null, topic: query.get('topic') || null };
+  }
   let m = /^\/incidents\/([^/?#]+)$/.exec(path);
   if (m) return { name: 'incident', id: decodeURIComponent(m[1]) };
   m = /^\/incidents\/([^/?#]+)\/releases\/new$/.exec(path);
@@ -46,6 +63,21 @@ export function routeHref(route: Route): string {
       }`;
     case 'review':
       return route.id ? `#/review/${encodeURIComponent(route.id)}` : '#/review';
+    case 'opinion':
+      return '#/opinion';
+    case 'opinionSources':
+      return '#/opinion/sources';
+    case 'opinionAnalysis': {
+      const q = new URLSearchParams();
+      if (route.incidentId) q.set('incident', route.incidentId);
+      if (route.topic) q.set('topic', route.topic);
+      const qs = q.toString();
+      return `#/opinion/analysis${qs ? `?${qs}` : ''}`;
+    }
+    case 'tasks':
+      return '#/tasks';
+    case 'wall':
+      return '#/wall';
     case 'notFound':
       return `#${route.path}`;
   }
@@ -56,3 +88,5 @@ export const releaseHref = (id: string) => routeHref({ name: 'release', id });
 export const reviewHref = (id: string | null = null) => routeHref({ name: 'review', id });
 export const newReleaseHref = (incidentId: string, corrects: string | null = null) =>
   routeHref({ name: 'newRelease', incidentId, corrects });
+export const opinionAnalysisHref = (scope: { incidentId?: string | null; topic?: string | null } = {}) =>
+  routeHref({ name: 'opinionAnalysis', incidentId: scope.incidentId ?? null, topic: scope.topic ?? null });

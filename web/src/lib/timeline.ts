@@ -5,8 +5,10 @@ import { fieldLabel } from './factLabels.ts';
 import { formatDateTime } from './format.ts';
 import { hasKey, t } from './i18n.svelte.ts';
 import { releaseHref } from './routes.ts';
+import { excerpt } from './notifications.ts';
+import { humanDuration } from './tasks.ts';
 
-export type TimelineTone = 'fact' | 'clock' | 'warn' | 'bad' | 'good' | 'release' | 'conference';
+export type TimelineTone = 'fact' | 'clock' | 'warn' | 'bad' | 'good' | 'release' | 'conference' | 'task' | 'comment';
 
 export interface TimelineLine {
   tone: TimelineTone;
@@ -36,7 +38,10 @@ function toneOf(type: string, s: Obj): TimelineTone {
   if (type === 'deadline.missed' || type === 'release.retracted' || type === 'conference.cancelled') return 'bad';
   if (type === 'deadline.warning' || type === 'release.rejected') return 'warn';
   if (type === 'deadline.met') return s.late ? 'bad' : 'good';
-  if (type === 'release.published' || type === 'conference.held') return 'good';
+  if (type === 'release.published' || type === 'conference.held' || type === 'task.done') return 'good';
+  if (type === 'task.overdue') return 'bad';
+  if (type.startsWith('task.')) return 'task';
+  if (type === 'comment.created') return 'comment';
   if (type.startsWith('release.')) return 'release';
   if (type.startsWith('conference.')) return 'conference';
   if (type.startsWith('deadline.')) return 'clock';
@@ -95,6 +100,10 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
     if (type === 'conference.planned') text = t('tlText.conferencePlanned', { time, venue });
     else if (type === 'conference.held') text = t('tlText.conferenceHeld', { venue });
     else text = reason ? t('tlText.cancelReason', { reason }) : venue;
+  } else if (type.startsWith('task.') && obj(s.task)) {
+    text = describeTask(type, obj(s.task)!, s);
+  } else if (type === 'comment.created' && obj(s.comment)) {
+    text = excerpt(str(obj(s.comment)!.body), 120);
   } else if (type === 'incident.updated') {
     const changes = obj(s.changes);
     const fields = changes ? Object.keys(changes).map(fieldLabel) : [];
@@ -103,6 +112,27 @@ export function describeEntry(entry: TimelineEntry): TimelineLine {
     text = '';
   }
   return { tone: toneOf(type, s), label: labelOf(type), text, href };
+}
+
+function describeTask(type: string, task: Obj, s: Obj): string {
+  const title = str(task.title);
+  const dept = str(task.departmentName);
+  if (type === 'task.created') {
+    const due = str(task.dueAt);
+    return due
+      ? t('tlText.taskCreatedDue', { title, dept, time: formatDateTime(due, { year: false }) })
+      : t('tlText.taskCreated', { title, dept });
+  }
+  if (type === 'task.acked') {
+    const secs = Number(task.ackSeconds);
+    return Number.isFinite(secs) && task.ackSeconds !== null
+      ? t('tlText.taskAcked', { title, dept, duration: humanDuration(secs) })
+      : t('tlText.taskStarted', { title, dept });
+  }
+  if (type === 'task.started') return t('tlText.taskStarted', { title, dept });
+  if (type === 'task.done') return t('tlText.taskDone', { title, dept });
+  if (type === 'task.overdue') return t('tlText.taskOverdue', { title, dept });
+  return title;
 }
 
 /** Who did it: the user, or the system for scheduler and clock steps. */
