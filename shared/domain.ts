@@ -1,5 +1,6 @@
 // Domain vocabulary shared by the server and the console. Pure data and types only.
 import type { Comment, Task } from './coordination.ts';
+import type { OpinionBurst } from './opinion.ts';
 
 export const ROLES = ['duty_officer', 'spokesperson', 'analyst', 'leader', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -132,7 +133,8 @@ export interface Dashboard {
   serverNow: string;
   incidents: DashboardIncident[];
   overdue: OverdueDeadline[];
-  opinion: { volume: number; negativeShare: number; bursts: unknown[] };
+  /** Zeros for users who are neither analysts nor leaders. */
+  opinion: { volume: number; negativeShare: number; bursts: OpinionBurst[] };
 }
 
 export const RELEASE_KINDS = ['initial', 'update', 'clarification', 'correction'] as const;

@@ -1,7 +1,7 @@
 // The leaders' one screen: every open incident with its next clock, and what is overdue.
 import type { Dashboard } from '../../shared/domain.ts';
 import type { AppContext } from '../context.ts';
-import type { Actor } from '../auth/actor.ts';
+import { hasRole, type Actor } from '../auth/actor.ts';
 import { listIncidents } from '../incidents/service.ts';
 import { opinionSummary } from '../opinion/analysis.ts';
 
@@ -23,5 +23,7 @@ export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboar
     (a, b) =>
       (a.nextDeadline?.dueAt ?? '9999').localeCompare(b.nextDeadline?.dueAt ?? '9999') || b.occurredAt.localeCompare(a.occurredAt),
   );
-  return { serverNow: now.toISOString(), incidents, overdue, opinion: await opinionSummary(ctx) };
+  // Opinion figures are for analysts and leaders, as /api/opinion/analysis is.
+  const opinion = hasRole(actor, 'analyst', 'leader') ? await opinionSummary(ctx) : { volume: 0, negativeShare: 0, bursts: [] };
+  return { serverNow: now.toISOString(), incidents, overdue, opinion };
 }

@@ -224,9 +224,11 @@ export async function listTasks(ctx: AppContext, actor: Actor, filter: TaskFilte
 export async function inboxCount(ctx: AppContext, actor: Actor): Promise<number> {
   const row = await ctx.db
     .selectFrom('tasks')
+    .innerJoin('incidents', 'incidents.id', 'tasks.incident_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('department_id', '=', actor.departmentId)
-    .where('status', '=', 'open')
+    .where('tasks.department_id', '=', actor.departmentId)
+    .where('tasks.status', '=', 'open')
+    .where('incidents.status', '=', 'open') // a closed incident's leftovers do not keep the count up
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

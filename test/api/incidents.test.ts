@@ -180,6 +180,9 @@ describe(`incidents API on ${dbKind}`, () => {
     expect(res.body.overdue.every((d: any) => d.incidentTitle)).toBe(true);
     const withClock = res.body.incidents.find((i: any) => i.nextDeadline);
     expect(withClock.nextDeadline.status).toBe('pending');
+    // Opinion figures are for analysts and leaders only.
+    const asDuty = await h.api('GET', '/api/dashboard', { as: 'duty' });
+    expect(asDuty.body.opinion).toEqual({ volume: 0, negativeShare: 0, bursts: [] });
   });
 });
 
