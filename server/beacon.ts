@@ -12,6 +12,8 @@ import { migrateToLatest } from './db/migrate.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { attachRealtime } from './realtime/hub.ts';
+import { SESSION_COOKIE } from './auth/routes.ts';
+import { createRealtimeCluster, type RealtimeCluster } from './realtime/adapter.ts';
 import { timerHandlers } from './scheduler/handlers.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { DeliveryWorker } from './channels/worker.ts';
@@ -30,6 +32,11 @@ export interface BeaconOptions {
   defaultMetrics?: boolean;
   /** Let feed URLs on loopback/private addresses through (tests, intranet feeds). */
   allowPrivateFeeds?: boolean;
+  /**
+   * PostgreSQL only: the DATABASE_URL for `@socket.io/postgres-adapter`, so socket.io broadcasts reach the clients
+   * of every process on this database and schema (./realtime/adapter.ts). PGlite is one process: no adapter.
+   */
+  clusterDatabaseUrl?: string | null;
 }
 
 export interface Beacon {
@@ -41,6 +48,8 @@ export interface Beacon {
   poller: FeedPoller;
   http: HttpServer;
   io: IoServer;
+  /** The socket.io adapter between processes, when `clusterDatabaseUrl` was given. */
+  cluster: RealtimeCluster | null;
   listen(port: number, host?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -70,7 +79,9 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
   await ensureDailyBriefingTimer(ctx.db, ctx.clock.now(), (await dailyBriefingSettings(ctx.db)).at);
   const app = createApp(ctx, { webDir: opts.webDir, poller });
   const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
-  const io = attachRealtime(ctx, http);
+  const cluster =
+    opts.clusterDatabaseUrl && opts.handle.kind === 'postgres' ? await createRealtimeCluster(opts.clusterDatabaseUrl, opts.log) : null;
+  const io = attachRealtime(ctx, http, SESSION_COOKIE, cluster);
   const deliveries = new DeliveryWorker(ctx);
   if (opts.runScheduler ?? true) {
     scheduler.start();
@@ -86,6 +97,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
     poller,
     http,
     io,
+    cluster,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -99,6 +111,7 @@ export async function createBeacon(opts: BeaconOptions): Promise<Beacon> {
       await deliveries.stop();
       await scheduler.stop();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await cluster?.close();
       if (http.listening) await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

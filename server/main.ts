@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts';
 import { createBeacon } from './beacon.ts';
 import { ensureAdmin } from './auth/service.ts';
 import { seedDemo } from './demo/seed.ts';
+import { withBootLock } from './db/boot-lock.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../..');
 const webDir = join(repoRoot, 'dist/web');
@@ -46,16 +47,30 @@ async function main() {
     throw err;
   }
 
-  const beacon = await createBeacon({ handle, log, demo: config.demo, webDir, defaultMetrics: true, allowPrivateFeeds: config.allowPrivateFeeds });
-  // The demo city brings its own admin (demo password); otherwise an empty database gets one now.
-  if (config.demo && (await seedDemo(beacon.ctx))) log.info('demo city seeded; its accounts are listed on the sign-in page');
-  const admin = await ensureAdmin(beacon.ctx, config.adminPassword);
-  if (admin.created && admin.password) {
-    log.warn(`created user "admin" with password ${admin.password} — shown once; change it or set ADMIN_PASSWORD`);
-  } else if (admin.created) log.info('created user "admin" with ADMIN_PASSWORD');
+  // On PostgreSQL several processes may start at once: they take turns through migrations, seeding and the first
+  // admin (server/db/boot-lock.ts), and the socket.io adapter carries broadcasts between them.
+  const beacon = await withBootLock(config.databaseUrl, log, async () => {
+    const beacon = await createBeacon({
+      handle,
+      log,
+      demo: config.demo,
+      webDir,
+      defaultMetrics: true,
+      allowPrivateFeeds: config.allowPrivateFeeds,
+      clusterDatabaseUrl: config.databaseUrl,
+    });
+    // The demo city brings its own admin (demo password); otherwise an empty database gets one now.
+    if (config.demo && (await seedDemo(beacon.ctx))) log.info('demo city seeded; its accounts are listed on the sign-in page');
+    const admin = await ensureAdmin(beacon.ctx, config.adminPassword);
+    if (admin.created && admin.password) {
+      log.warn(`created user "admin" with password ${admin.password} — shown once; change it or set ADMIN_PASSWORD`);
+    } else if (admin.created) log.info('created user "admin" with ADMIN_PASSWORD');
+    return beacon;
+  });
 
   const url = await beacon.listen(config.port);
-  log.info({ db: handle.kind, url: url.replace('127.0.0.1', 'localhost') }, `Beacon is serving on http://localhost:${config.port}`);
+  const shown = url.replace('127.0.0.1', 'localhost');
+  log.info({ db: handle.kind, realtime: beacon.cluster ? 'postgres-adapter' : 'this process', url: shown }, `Beacon is serving on ${shown}`);
 
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 

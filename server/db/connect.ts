@@ -32,6 +32,10 @@ export async function connectPostgres(url: string, opts: { poolSize?: number; sc
   // Queued ahead of the first query on each new connection. (Not the `options` startup parameter, which would
   // replace any search_path given in DATABASE_URL.) A schema per test run keeps parallel suites apart.
   pool.on('connect', (client) => {
+    // Nor may one lent to Kysely (pg-pool listens only while a client is idle, and pg emits 'error' on a dead
+    // connection even when its query already failed): the query's caller gets the error, Kysely releases the
+    // client, and the pool drops it as unqueryable. Without this, a PostgreSQL restart kills the process.
+    client.on('error', () => {});
     const search = opts.schema ? `; set search_path to ${pg.escapeIdentifier(opts.schema)}` : '';
     client.query(`set time zone 'UTC'${search}`).catch(() => {});
   });
