@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { secureHeaders, type ContentSecurityPolicyOptionHandler } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppContext } from './context.ts';
 import { DomainError, type ErrorCode } from './errors.ts';
@@ -36,6 +37,48 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   rate_limited: 429,
 };
 
+type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
+type CspOptions = NonNullable<SecureHeadersOptions['contentSecurityPolicy']>;
+
+/** Content types a plain HTML form (or a no-cors fetch) can send cross-site without a preflight. */
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+/** The socket.io endpoint on the page's own host (CSP3 lets 'self' cover ws/wss; older engines need it spelled). */
+const sameHostSockets: ContentSecurityPolicyOptionHandler = (c) => {
+  const host = c.req.header('host') ?? '';
+  return /^([a-z0-9.-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i.test(host) ? `ws://${host} wss://${host}` : "'self'";
+};
+
+const CONSOLE_CSP: CspOptions = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'", sameHostSockets],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+const API_CSP: CspOptions = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'unsafe-inline'"],
+  imgSrc: ['data:'],
+  baseUri: ["'none'"],
+  formAction: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+const SECURITY_HEADERS: SecureHeadersOptions = {
+  overwrite: false,
+  xFrameOptions: 'DENY',
+  referrerPolicy: 'same-origin',
+  // TLS ends at the proxy; browsers ignore this over plain HTTP. No includeSubDomains: other hosts are not ours.
+  strictTransportSecurity: 'max-age=15552000',
+  permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [], usb: [] },
+};
+
 export interface AppOptions {
   /** Directory of the built console (dist/web); not served when absent. */
   webDir?: string;
@@ -54,13 +97,24 @@ export function createApp(ctx: AppContext, opts: AppOptions) {
     ctx.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
   });
 
-  // Cross-site form posts carry a foreign Origin; the session cookie is SameSite=Lax, this closes the rest.
+  // Security headers on every response. A handler's own header wins (overwrite off): the public site and the
+  // printable reports set stricter CSPs of their own. /api answers are data or self-contained documents (briefing,
+  // reports) that never run script; everything else is the console.
+  const apiHeaders = secureHeaders({ ...SECURITY_HEADERS, contentSecurityPolicy: API_CSP });
+  const consoleHeaders = secureHeaders({ ...SECURITY_HEADERS, contentSecurityPolicy: CONSOLE_CSP });
+  app.use('*', (c, next) => (c.req.path === '/api' || c.req.path.startsWith('/api/') ? apiHeaders : consoleHeaders)(c, next));
+
+  // Cross-site form posts carry a foreign Origin; the session cookie is SameSite=Lax, this closes the rest. An
+  // unparsable Origin (`null` from a sandboxed frame) is foreign too. A body an HTML form can send without a CORS
+  // preflight (form-encoded, multipart, text/plain) is never a call of this JSON API: refused whatever its Origin.
   app.use('/api/*', async (c, next) => {
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method)) {
       const origin = c.req.header('origin');
-      if (origin && new URL(origin).host !== c.req.header('host')) {
+      if (origin && (!URL.canParse(origin) || new URL(origin).host !== c.req.header('host'))) {
         throw new DomainError('forbidden', 'cross-origin request refused');
       }
+      const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+      if (FORM_TYPES.has(type)) throw new DomainError('invalid', `(body): must be JSON (application/json), not ${type}`, '(body)');
     }
     await next();
   });

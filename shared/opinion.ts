@@ -100,7 +100,7 @@ export const patchSourceSchema = z
 export const pushItemSchema = z.object({
   title: z.string().trim().max(500).optional(),
   content: z.string().trim().min(1, 'is required').max(20_000),
-  url: z.url({ message: 'must be a URL' }).max(2000).optional(),
+  url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000).optional(),
   author: z.string().trim().max(200).optional(),
   publishedAt: isoTime.optional(),
   externalId: z.string().trim().min(1).max(200).optional(),
