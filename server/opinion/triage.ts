@@ -51,14 +51,18 @@ export async function triageItems(ctx: AppContext, actor: Actor, itemIds: number
         .where('id', '=', item.id)
         .execute();
       if (input.status === 'rumor' || input.status === 'needs_response') {
-        await startResponseClock(ctx, tx, record, item.id, incidentId, input.departmentId ? Number(input.departmentId) : item.department_id, now);
+        await startResponseClock(ctx, tx, record, actor, item.id, incidentId, input.departmentId ? Number(input.departmentId) : item.department_id, now);
       }
     }
     if (input.topic) await markModelStale(tx, now);
+    // Naming an incident tells only those who may see it (its audience); otherwise every analyst and leader.
+    const scope = incident
+      ? { deptIds: await incidentAudience(tx, incident.id, incident.lead_department_id), userIds: [actor.id] }
+      : { userIds: await opinionWatchers(tx) };
     record({
       type: TRIAGE_EVENT,
       actorId: actor.id,
-      userIds: await opinionWatchers(tx),
+      ...scope,
       payload: { itemIds: items.map((i) => String(i.id)), status: input.status, incidentId: input.incidentId ?? null, topic: input.topic ?? null, by: actor.name },
     });
     return items.map((i) => i.id);
@@ -70,6 +74,7 @@ async function startResponseClock(
   ctx: AppContext,
   tx: Tx,
   record: RecordEvent,
+  actor: Actor,
   itemId: number,
   incidentId: number | null,
   departmentId: number | null,
@@ -116,7 +121,8 @@ async function startResponseClock(
     type: EVENT.deadlineCreated,
     incidentId,
     deptIds,
-    userIds: [...(await opinionWatchers(tx)), ...leaders.map((l) => l.id)],
+    // A clock on an incident carries its title: only the incident's audience, the analyst and the responsible leaders.
+    userIds: [...(incidentId ? [actor.id] : await opinionWatchers(tx)), ...leaders.map((l) => l.id)],
     payload: { deadline: toDeadline(row), incidentTitle: incident?.title ?? null, opinionItemId: String(itemId), departmentId: responsible ? String(responsible) : null },
   });
 }
