@@ -240,7 +240,9 @@ describe.runIf(hasChromium)('the leaders’ wall in Chromium', () => {
     await inboxRow.waitFor();
     expect(await inboxRow.getAttribute('data-status')).toBe('open');
     await inboxRow.getByRole('link', { name: '城北商场火灾' }).click();
-    await health.page.getByTestId('task-ack').click();
+    // Ack from the incident's own task panel (the inbox, still on screen for a moment, has ack buttons too).
+    await health.page.getByTestId('incident-detail').waitFor();
+    await health.page.getByTestId('task-panel').getByTestId('task-ack').click();
     await expect.poll(() => leaderRow.getAttribute('data-status'), { timeout: 10_000 }).toBe('acked');
     await expect.poll(() => health.page.getByTestId('tasks-count').textContent()).toBe(String(inboxBefore));
     expect(await leaderRow.getByTestId('task-ack-latency').innerText()).toMatch(/签收用时/);
@@ -284,7 +286,7 @@ describe.runIf(hasChromium)('the leaders’ wall in Chromium', () => {
     expect(await health.page.evaluate(() => location.hash)).toBe(`#/incidents/${incident.id}`);
     await expect.poll(async () => Number(await health.page.getByTestId('notification-count').textContent())).toBe(before);
 
-    await health.page.getByTestId('task-start').click();
+    await health.page.getByTestId('task-panel').getByTestId('task-start').click();
     await expect.poll(() => leaderRow.getAttribute('data-status'), { timeout: 10_000 }).toBe('in_progress');
     // A reply mentioning the leader by name: highlighted as "me" on the leader's screen.
     await call('he.duty', 'POST', `/api/incidents/${incident.id}/comments`, { body: '@leader 已收到，市一院收治 3 人、市二院 2 人，均无生命危险，30 分钟内书面报送。' });
