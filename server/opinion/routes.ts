@@ -24,10 +24,7 @@ import { analysis, analysisQuerySchema } from './analysis.ts';
 import { burstSettings, burstSettingsSchema, saveBurstSettings } from './bursts.ts';
 import { parseHotlineCsv } from './csv-import.ts';
 import type { FeedPoller } from './poller.ts';
-
-async function incidentExists(ctx: AppContext, id: number): Promise<boolean> {
-  return !!(await ctx.db.selectFrom('incidents').select('id').where('id', '=', id).executeTakeFirst());
-}
+import { canSeeIncident } from '../incidents/service.ts';
 
 export function opinionRoutes(ctx: AppContext, poller: FeedPoller) {
   const app = new Hono<AppEnv>();
@@ -74,7 +71,7 @@ export function opinionRoutes(ctx: AppContext, poller: FeedPoller) {
     const actor = actorOf(c);
     requireRole(actor, 'analyst');
     const input = await body(c, manualItemSchema);
-    if (input.incidentId && !(await incidentExists(ctx, Number(input.incidentId)))) throw invalid('incidentId', 'no such incident');
+    if (input.incidentId && !(await canSeeIncident(ctx, actor, Number(input.incidentId)))) throw invalid('incidentId', 'no such incident');
     const sourceId = input.sourceId ? Number(input.sourceId) : await manualSourceId(ctx);
     const r = await ingestItems(ctx, sourceId, [{ ...input, author: input.author ?? actor.name }]);
     if (r.itemIds.length === 0) throw new DomainError('conflict', 'this item is already recorded');

@@ -12,7 +12,7 @@ import { invalid, notFound } from '../errors.ts';
 import { currentPolicy, scheduleClockTimers } from '../deadlines/service.ts';
 import { opinionResponseDue } from '../deadlines/policy.ts';
 import { toDeadline } from '../incidents/mapper.ts';
-import { incidentAudience } from '../incidents/visibility.ts';
+import { incidentAudience, visibleTo } from '../incidents/visibility.ts';
 import { opinionWatchers } from './audience.ts';
 import { loadItems } from './items.ts';
 import { markModelStale } from './training.ts';
@@ -27,7 +27,14 @@ export async function triageItems(ctx: AppContext, actor: Actor, itemIds: number
     if (items.length !== new Set(itemIds).size) throw notFound('opinion item');
     let incident: { id: number; title: string; lead_department_id: number } | null = null;
     if (input.incidentId) {
-      incident = (await tx.selectFrom('incidents').select(['id', 'title', 'lead_department_id']).where('id', '=', Number(input.incidentId)).executeTakeFirst()) ?? null;
+      // An incident the analyst may not see is, to them, one that does not exist.
+      incident =
+        (await tx
+          .selectFrom('incidents')
+          .select(['id', 'title', 'lead_department_id'])
+          .where('id', '=', Number(input.incidentId))
+          .where(visibleTo(actor))
+          .executeTakeFirst()) ?? null;
       if (!incident) throw invalid('incidentId', 'no such incident');
     }
     if (input.departmentId) {

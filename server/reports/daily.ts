@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { OpinionBurst } from '../../shared/opinion.ts';
 import type { AppContext } from '../context.ts';
+import { visibleIncidentIds } from '../incidents/service.ts';
 import type { Tx } from '../audit/event-log.ts';
 import type { Database } from '../db/connect.ts';
 import type { RecordEvent } from '../db/transact.ts';
@@ -362,7 +363,23 @@ export function summarise(b: DailyBriefing): DailySummary {
 /** On demand, for analysts and leaders. */
 export async function dailyBriefingFor(ctx: AppContext, actor: Actor, date: string): Promise<DailyBriefing> {
   requireRole(actor, 'analyst', 'leader');
-  return dailyBriefing(ctx.db, date, ctx.clock.now());
+  const briefing = await dailyBriefing(ctx.db, date, ctx.clock.now());
+  if (actor.coordinating) return briefing;
+  // Opinion figures are the city's; what names an incident is shown only to those who may see it.
+  const mentioned = [
+    ...briefing.incidents.map((i) => Number(i.id)),
+    ...[...briefing.flagged, ...briefing.awaitingResponse].map((f) => Number(f.incidentId)).filter(Boolean),
+    ...briefing.bursts.map((b) => Number(b.incidentId)).filter(Boolean),
+  ];
+  const visible = new Set((await visibleIncidentIds(ctx, actor, [...new Set(mentioned)])).map(String));
+  const hide = (f: FlaggedItem): FlaggedItem => (f.incidentId && !visible.has(f.incidentId) ? { ...f, incidentId: null, incidentTitle: null } : f);
+  return {
+    ...briefing,
+    incidents: briefing.incidents.filter((i) => visible.has(i.id)),
+    flagged: briefing.flagged.map(hide),
+    awaitingResponse: briefing.awaitingResponse.map(hide),
+    bursts: briefing.bursts.filter((b) => !b.incidentId || visible.has(b.incidentId)),
+  };
 }
 
 async function pendingDailyTimers(db: Reader, exceptId?: number) {

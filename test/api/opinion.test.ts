@@ -140,8 +140,12 @@ describe(`triage on ${dbKind}`, () => {
     const bad = await h.api('POST', `/api/opinion/items/${item.id}/triage`, { as: 'po.analyst', body: { status: 'fake' } });
     expect(bad.body.error.field).toBe('status');
     h.clock.set('2026-11-22T04:00:00Z');
+    // An analyst outside the incident's departments may not link to it.
+    const invisible = await h.api('POST', `/api/opinion/items/${item.id}/triage`, { as: 'po.analyst', body: { status: 'rumor', incidentId: inc.id } });
+    expect(invisible.status).toBe(400);
+    expect(invisible.body.error.field).toBe('incidentId');
     const triaged = await h.api('POST', `/api/opinion/items/${item.id}/triage`, {
-      as: 'po.analyst',
+      as: 'cy.analyst',
       body: { status: 'rumor', incidentId: inc.id, departmentId: h.city.depts.emergency, topic: '水源安全' },
     });
     expect(triaged.status).toBe(200);
@@ -213,7 +217,7 @@ describe(`analysis on ${dbKind}`, () => {
     const inc = (await h.api('POST', '/api/incidents', { as: 'duty', body: chemicalPlant(h.city, '2026-11-22T02:10:00Z', { keywords: ['储罐'] }) })).body.incident;
     h.clock.set('2026-11-23T01:00:00Z');
     for (let i = 0; i < 4; i++) {
-      await h.api('POST', '/api/opinion/items', { as: 'po.analyst', body: { content: `储罐爆炸现场情况不明，非常担心，政府为什么不说话${i}`, externalId: `eff-a-${i}`, incidentId: inc.id } });
+      await h.api('POST', '/api/opinion/items', { as: 'cy.analyst', body: { content: `储罐爆炸现场情况不明，非常担心，政府为什么不说话${i}`, externalId: `eff-a-${i}`, incidentId: inc.id } });
     }
     const rel = (await h.api('POST', `/api/incidents/${inc.id}/releases`, { as: 'spokes', body: { kind: 'initial', title: '情况通报', body: '储罐爆炸已得到控制。' } })).body.release;
     await h.api('POST', `/api/releases/${rel.id}/submit`, { as: 'spokes' });
@@ -221,7 +225,7 @@ describe(`analysis on ${dbKind}`, () => {
     h.clock.set('2026-11-23T02:00:00Z');
     await h.api('POST', `/api/releases/${rel.id}/publish`, { as: 'spokes' });
     h.clock.set('2026-11-23T03:00:00Z');
-    await h.api('POST', '/api/opinion/items', { as: 'po.analyst', body: { content: '储罐事故通报很及时，感谢救援人员', externalId: 'eff-b-0', incidentId: inc.id } });
+    await h.api('POST', '/api/opinion/items', { as: 'cy.analyst', body: { content: '储罐事故通报很及时，感谢救援人员', externalId: 'eff-b-0', incidentId: inc.id } });
     h.clock.set('2026-11-23T09:00:00Z');
     const res = await h.api('GET', `/api/opinion/analysis?incidentId=${inc.id}&hours=24&bucketMinutes=60&windowHours=6`, { as: 'leader' });
     expect(res.status).toBe(200);

@@ -61,6 +61,7 @@ const PEOPLE: [login: string, dept: keyof City['depts'], roles: Role[]][] = [
   ['he.duty', 'health', ['duty_officer']],
   ['he.leader', 'health', ['leader']],
   ['po.analyst', 'police', ['analyst']],
+  ['cy.analyst', 'publicity', ['analyst']], // an analyst of a coordinating department: sees every incident
   ['admin', 'office', ['admin']],
 ];
 

@@ -443,10 +443,6 @@ export function routeTable(world: () => World, pool: Pool): Row[] {
       anon: 401,
       rule: seesByReference('analyst'),
       req: async () => ({ path: '/api/opinion/items', body: { content: `来电反映 ${unique()}`, incidentId: I() } }),
-      known: {
-        note: 'a manual item is linked to any incident named, visible or not (server/opinion/routes.ts POST /api/opinion/items → ingest.ts:143); a nonexistent incidentId is a 500 (FK violation)',
-        cells: (role, rel) => role === 'analyst' && rel === 'unrelated',
-      },
     },
     {
       method: 'POST',
@@ -466,10 +462,6 @@ export function routeTable(world: () => World, pool: Pool): Row[] {
       anon: 401,
       rule: seesByReference('analyst'),
       req: async () => ({ path: `/api/opinion/items/${fx.opinionItem}/triage`, body: { status: 'relevant', incidentId: I() } }),
-      known: {
-        note: 'triage links an item to any incident named, visible or not (server/opinion/triage.ts:30, no visibleTo(actor))',
-        cells: (role, rel) => role === 'analyst' && rel === 'unrelated',
-      },
     },
     {
       method: 'POST',
@@ -478,10 +470,6 @@ export function routeTable(world: () => World, pool: Pool): Row[] {
       anon: 401,
       rule: seesByReference('analyst'),
       req: async () => ({ path: '/api/opinion/triage', body: { itemIds: [fx.opinionItem], status: 'relevant', incidentId: I() } }),
-      known: {
-        note: 'bulk triage: the same (server/opinion/triage.ts:30)',
-        cells: (role, rel) => role === 'analyst' && rel === 'unrelated',
-      },
     },
     { method: 'GET', route: '/api/opinion/topics', scoped: false, anon: 401, rule: roles('analyst', 'leader'), req: async () => ({ path: '/api/opinion/topics' }) },
     { method: 'POST', route: '/api/opinion/topics', scoped: false, anon: 401, rule: roles('analyst'), req: async () => ({ path: '/api/opinion/topics', body: { name: `话题 ${unique()}`, keywords: ['停水'] } }) },
@@ -581,10 +569,6 @@ export function routeTable(world: () => World, pool: Pool): Row[] {
         if (visible(c.rel)) return about.length ? null : 'no event of the fixture incident';
         return about.length ? `sees ${about.length} event(s) of an invisible incident: ${[...new Set(about.map((e) => e.type))].join(', ')}` : null;
       },
-      known: {
-        note: 'an opinion clock started by triage on an incident goes to every analyst and leader (server/opinion/triage.ts startResponseClock: userIds = opinionWatchers) with incidentId and incidentTitle',
-        cells: (role, rel) => rel === 'unrelated' && (role === 'analyst' || role === 'leader'),
-      },
     },
     { method: 'GET', route: '/api/audit/verify', scoped: false, anon: 401, rule: roles('admin'), req: async () => ({ path: '/api/audit/verify' }) },
 
@@ -605,10 +589,6 @@ export function routeTable(world: () => World, pool: Pool): Row[] {
       anon: 401,
       rule: roles('analyst', 'leader'),
       req: async () => ({ path: '/api/reports/daily?date=2026-11-22' }),
-      known: {
-        note: 'the daily briefing ignores visibility: every incident with opinion that day (title, severity, status, lead department, clocks) goes to every analyst and leader (server/reports/daily.ts dailyBriefingFor → dailyBriefing(ctx.db, …) takes no actor)',
-        cells: (role, rel) => rel === 'unrelated' && (role === 'analyst' || role === 'leader'),
-      },
     },
     { method: 'GET', route: '/api/reports/daily/settings', scoped: false, anon: 401, rule: roles('admin', 'analyst', 'leader'), req: async () => ({ path: '/api/reports/daily/settings' }) },
     { method: 'PUT', route: '/api/reports/daily/settings', scoped: false, anon: 401, rule: roles('admin'), req: async () => ({ path: '/api/reports/daily/settings', body: { at: '07:30' } }) },
