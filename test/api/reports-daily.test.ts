@@ -135,11 +135,11 @@ beforeAll(async () => {
 
   // Flagging, through the analysts' triage.
   at('2026-11-19T03:00:00Z');
-  await post(`/api/opinion/items/${item.i0}/triage`, 'po.analyst', { status: 'needs_response', departmentId: h.city.depts.police });
+  await post(`/api/opinion/items/${item.i0}/triage`, 'cy.analyst', { status: 'needs_response', departmentId: h.city.depts.police });
   at('2026-11-22T03:30:00Z');
-  await post(`/api/opinion/items/${item.i7}/triage`, 'po.analyst', { status: 'rumor', incidentId });
+  await post(`/api/opinion/items/${item.i7}/triage`, 'cy.analyst', { status: 'rumor', incidentId });
   at('2026-11-22T04:00:00Z');
-  await post(`/api/opinion/items/${item.i4}/triage`, 'po.analyst', { status: 'needs_response', incidentId });
+  await post(`/api/opinion/items/${item.i4}/triage`, 'cy.analyst', { status: 'needs_response', incidentId });
   // A clarification answering i4 in time.
   const rel = (await post(`/api/incidents/${incidentId}/releases`, 'spokes', { kind: 'clarification', title: '关于网传气味问题的说明', body: '经监测，空气质量正常。', opinionItemIds: [String(item.i4)] })).release;
   await post(`/api/releases/${rel.id}/submit`, 'spokes');
@@ -155,7 +155,7 @@ afterAll(async () => {
 describe(`daily public-opinion briefing on ${dbKind}`, () => {
   it('gives the day\'s figures against the day before, topics, terms, bursts, and response status', async () => {
     at('2026-11-22T23:00:00Z');
-    const res = await call('GET', '/api/reports/daily?date=2026-11-22', 'po.analyst');
+    const res = await call('GET', '/api/reports/daily?date=2026-11-22', 'cy.analyst');
     expect(res.status).toBe(200);
     const b = res.body;
     expect(b).toMatchObject({ date: '2026-11-22', from: '2026-11-21T16:00:00.000Z', to: '2026-11-22T16:00:00.000Z', complete: true });
@@ -252,7 +252,7 @@ describe(`daily public-opinion briefing on ${dbKind}`, () => {
     expect(stored).toHaveLength(1);
     expect(stored[0].is_public).toBe(false);
     const u = h.city.users;
-    expect([...stored[0].user_ids].sort((a, b) => a - b)).toEqual([u.leader, u['em.leader'], u['he.leader'], u['po.analyst']].map(Number).sort((a, b) => a - b));
+    expect([...stored[0].user_ids].sort((a, b) => a - b)).toEqual([u.leader, u['em.leader'], u['he.leader'], u['po.analyst'], u['cy.analyst']].map(Number).sort((a, b) => a - b));
     const payload = stored[0].payload as any;
     expect(payload.date).toBe('2026-11-22');
     expect(payload.summary).toMatchObject({
