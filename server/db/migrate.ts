@@ -4,6 +4,7 @@ import * as m001 from './migrations/001_foundation.ts';
 import * as m002 from './migrations/002_releases.ts';
 import * as m003 from './migrations/003_opinion.ts';
 import * as m004 from './migrations/004_coordination.ts';
+import * as m005 from './migrations/005_perf.ts';
 
 // Migrations are listed here, in order, so bundling and tsx need no directory scanning.
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '002_releases': m002,
   '003_opinion': m003,
   '004_coordination': m004,
+  '005_perf': m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -103,8 +103,14 @@ export async function listIncidents(ctx: AppContext, actor: Actor, filter: { sta
   let query = ctx.db.selectFrom('incidents').selectAll().where(visibleTo(actor));
   if (filter.status) query = query.where('status', '=', filter.status);
   const rows = await query.orderBy('occurred_at', 'desc').limit(1000).execute();
-  const deadlines = await deadlinesOf(ctx.db, rows.map((r) => r.id));
-  return rows.map((r) => toIncident(r, deadlines));
+  // Grouped first: toIncident picks an incident's clocks out of the list it is given.
+  const byIncident = new Map<number, Awaited<ReturnType<typeof deadlinesOf>>>();
+  for (const d of await deadlinesOf(ctx.db, rows.map((r) => r.id))) {
+    const list = byIncident.get(d.incident_id!);
+    if (list) list.push(d);
+    else byIncident.set(d.incident_id!, [d]);
+  }
+  return rows.map((r) => toIncident(r, byIncident.get(r.id) ?? []));
 }
 
 async function findVisible(tx: Pick<Tx, 'selectFrom'>, actor: Actor, id: number, lock = false): Promise<IncidentRow> {
