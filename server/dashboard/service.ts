@@ -30,11 +30,12 @@ export async function dashboard(ctx: AppContext, actor: Actor): Promise<Dashboar
 
 /**
  * The dashboard as JSON, shared between everyone who sees the same thing (coordinating departments alike; a line
- * department's members alike) until the next committed event or one second has passed: a wall of leaders'
- * screens refreshing together costs one query. `serverNow` is always fresh.
+ * department's members alike). A committed event drops every entry, so the next request rebuilds it; otherwise an
+ * entry older than a second is served once more while one rebuild runs (its countdown fields are absolute times,
+ * and `serverNow` is always fresh). Concurrent misses share one rebuild.
  */
 export class DashboardCache {
-  #entries = new Map<string, { at: number; body: string }>();
+  #entries = new Map<string, { at: number; body: Promise<string>; refreshing: boolean }>();
 
   constructor(
     private ctx: AppContext,
@@ -43,15 +44,33 @@ export class DashboardCache {
     ctx.bus.on(() => this.#entries.clear());
   }
 
+  #build(actor: Actor, key: string): Promise<string> {
+    const at = this.ctx.clock.now().getTime();
+    const body = dashboard(this.ctx, actor).then(({ serverNow: _ignored, ...rest }) => JSON.stringify(rest).slice(1));
+    const entry = { at, body, refreshing: false };
+    this.#entries.set(key, entry);
+    body.catch(() => this.#entries.get(key) === entry && this.#entries.delete(key));
+    return body;
+  }
+
   async json(actor: Actor): Promise<string> {
-    const now = this.ctx.clock.now();
+    const now = this.ctx.clock.now().getTime();
     const key = `${actor.coordinating ? 'all' : `dept:${actor.departmentId}`}|${hasRole(actor, 'analyst', 'leader') ? 'opinion' : ''}`;
-    let entry = this.#entries.get(key);
-    if (!entry || now.getTime() - entry.at > this.maxAgeMs || now.getTime() < entry.at) {
-      const { serverNow: _ignored, ...rest } = await dashboard(this.ctx, actor);
-      entry = { at: now.getTime(), body: JSON.stringify(rest).slice(1) };
-      this.#entries.set(key, entry);
+    const entry = this.#entries.get(key);
+    let body: Promise<string>;
+    if (!entry || now < entry.at || now - entry.at > 10 * this.maxAgeMs) body = this.#build(actor, key);
+    else {
+      body = entry.body;
+      if (now - entry.at > this.maxAgeMs && !entry.refreshing) {
+        entry.refreshing = true;
+        const current = entry;
+        const next = dashboard(this.ctx, actor).then(({ serverNow: _ignored, ...rest }) => JSON.stringify(rest).slice(1));
+        next.then(
+          () => this.#entries.get(key) === current && this.#entries.set(key, { at: this.ctx.clock.now().getTime(), body: next, refreshing: false }),
+          () => (current.refreshing = false),
+        );
+      }
     }
-    return `{"serverNow":${JSON.stringify(this.ctx.clock.now().toISOString())},${entry.body}`;
+    return `{"serverNow":${JSON.stringify(this.ctx.clock.now().toISOString())},${await body}`;
   }
 }
