@@ -165,3 +165,12 @@ export async function onBucketTimer(ctx: AppContext, tx: Tx, record: RecordEvent
     .execute();
   await ensureBucketTimer(tx, ctx.clock.now(), settings.bucketMinutes);
 }
+
+/** Analysts change the burst thresholds; the merged settings apply from the next bucket. */
+export async function updateBurstSettings(ctx: AppContext, change: Partial<BurstSettings>): Promise<BurstSettings> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const merged = { ...(await burstSettings(tx)), ...change };
+    await saveBurstSettings(tx, merged, ctx.clock.now());
+    return merged;
+  });
+}

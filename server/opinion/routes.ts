@@ -14,14 +14,13 @@ import type { AppContext } from '../context.ts';
 import { requireRole } from '../auth/actor.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import { actorOf, body, idParam, parse, type AppEnv } from '../http/types.ts';
-import { transact } from '../db/transact.ts';
 import { createSource, listSources, manualSourceId, patchSource, sourceByToken } from './sources.ts';
 import { ingestItems } from './ingest.ts';
 import { listItems, loadItems } from './items.ts';
 import { triageItems } from './triage.ts';
 import { createTopic, listTopics, patchTopic } from './topics.ts';
 import { analysis, analysisQuerySchema } from './analysis.ts';
-import { burstSettings, burstSettingsSchema, saveBurstSettings } from './bursts.ts';
+import { burstSettings, burstSettingsSchema, updateBurstSettings } from './bursts.ts';
 import { parseHotlineCsv } from './csv-import.ts';
 import type { FeedPoller } from './poller.ts';
 import { canSeeIncident } from '../incidents/service.ts';
@@ -121,9 +120,7 @@ export function opinionRoutes(ctx: AppContext, poller: FeedPoller) {
     const actor = actorOf(c);
     requireRole(actor, 'analyst');
     const burst = await body(c, burstSettingsSchema.partial().strict());
-    const merged = { ...(await burstSettings(ctx.db)), ...burst };
-    await transact(ctx, (tx) => saveBurstSettings(tx, merged, ctx.clock.now()));
-    return c.json({ burst: merged });
+    return c.json({ burst: await updateBurstSettings(ctx, burst) });
   });
   return app;
 }
