@@ -1,11 +1,10 @@
 // A duty officer signs in, logs an incident that happened 4 h 59 min ago, and watches its 5-hour clock count
 // down; a leader in a second browser sees it appear without a reload.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import type { Browser } from 'playwright-core';
-import { createBeacon, type Beacon } from '../../server/beacon.ts';
-import { freshDb, seedCity, PASSWORD, type City, type TestDb } from '../support/harness.ts';
-import { buildConsole, hasChromium, launchChromium, skipReason } from '../support/browser.ts';
+import type { Beacon } from '../../server/beacon.ts';
+import { PASSWORD, type City, type TestDb } from '../support/harness.ts';
+import { hasChromium, skipReason, startConsoleWorld, stopConsoleWorld } from '../support/browser.ts';
 
 if (!hasChromium) console.warn(skipReason);
 
@@ -17,20 +16,10 @@ describe.runIf(hasChromium)('console in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const webDir = buildConsole();
-    db = await freshDb();
-    beacon = await createBeacon({ handle: db.handle, log: pino({ level: 'silent' }), webDir, runScheduler: true });
-    city = await seedCity(beacon);
-    url = await beacon.listen(0);
-    browser = await launchChromium();
+    ({ db, beacon, city, url, browser } = await startConsoleWorld());
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
-    await db?.handle.close();
-    await db?.drop();
-  });
+  afterAll(() => stopConsoleWorld({ db, beacon, browser }));
 
   async function signIn(login: string) {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });

@@ -2,11 +2,10 @@
 // other's steps live: the review count rises, "approved" appears without a reload, the published release
 // lands on the leader's incident timeline and the first-release clock reads met.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
-import { createBeacon, type Beacon } from '../../server/beacon.ts';
-import { chemicalPlant, freshDb, seedCity, PASSWORD, type City, type TestDb } from '../support/harness.ts';
-import { buildConsole, hasChromium, launchChromium, skipReason } from '../support/browser.ts';
+import type { Beacon } from '../../server/beacon.ts';
+import { chemicalPlant, PASSWORD, type City, type TestDb } from '../support/harness.ts';
+import { hasChromium, skipReason, startConsoleWorld, stopConsoleWorld } from '../support/browser.ts';
 
 if (!hasChromium) console.warn(skipReason);
 
@@ -18,20 +17,10 @@ describe.runIf(hasChromium)('releases in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const webDir = buildConsole();
-    db = await freshDb();
-    beacon = await createBeacon({ handle: db.handle, log: pino({ level: 'silent' }), webDir, runScheduler: true });
-    city = await seedCity(beacon);
-    url = await beacon.listen(0);
-    browser = await launchChromium();
+    ({ db, beacon, city, url, browser } = await startConsoleWorld());
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
-    await db?.handle.close();
-    await db?.drop();
-  });
+  afterAll(() => stopConsoleWorld({ db, beacon, browser }));
 
   async function cookieOf(login: string): Promise<string> {
     const res = await beacon.app.request('/api/session', {

@@ -4,12 +4,11 @@
 // shows the current state. Then the incident room: a task exchanged live between two departments, presence,
 // a comment with an @mention picked from the autocomplete, the notification bell.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pino from 'pino';
 import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createBeacon, type Beacon } from '../../server/beacon.ts';
-import { chemicalPlant, freshDb, seedCity, PASSWORD, type City, type TestDb } from '../support/harness.ts';
-import { buildConsole, hasChromium, launchChromium, skipReason } from '../support/browser.ts';
+import type { Beacon } from '../../server/beacon.ts';
+import { chemicalPlant, PASSWORD, type City, type TestDb } from '../support/harness.ts';
+import { hasChromium, skipReason, startConsoleWorld, stopConsoleWorld } from '../support/browser.ts';
 
 if (!hasChromium) console.warn(skipReason);
 
@@ -22,20 +21,10 @@ describe.runIf(hasChromium)('the leaders’ wall in Chromium', () => {
   const cookies = new Map<string, string>();
 
   beforeAll(async () => {
-    const webDir = buildConsole();
-    db = await freshDb();
-    beacon = await createBeacon({ handle: db.handle, log: pino({ level: 'silent' }), webDir, runScheduler: true });
-    city = await seedCity(beacon);
-    url = await beacon.listen(0);
-    browser = await launchChromium();
+    ({ db, beacon, city, url, browser } = await startConsoleWorld());
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await beacon?.stop();
-    await db?.handle.close();
-    await db?.drop();
-  });
+  afterAll(() => stopConsoleWorld({ db, beacon, browser }));
 
   async function cookieOf(login: string): Promise<string> {
     const held = cookies.get(login);

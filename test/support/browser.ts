@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
+import pino from 'pino';
+import { createBeacon, type Beacon } from '../../server/beacon.ts';
+import { freshDb, seedCity, type City, type TestDb } from './harness.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -32,4 +35,30 @@ export function buildConsole(): string {
   const res = spawnSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(`vite build failed:\n${res.stdout}\n${res.stderr}`);
   return outDir;
+}
+
+export interface ConsoleWorld {
+  db: TestDb;
+  beacon: Beacon;
+  city: City;
+  url: string;
+  browser: Browser;
+}
+
+/** A built console served by a listening Beacon on a fresh database with the test city, and a Chromium. */
+export async function startConsoleWorld(): Promise<ConsoleWorld> {
+  const webDir = buildConsole();
+  const db = await freshDb();
+  const beacon = await createBeacon({ handle: db.handle, log: pino({ level: 'silent' }), webDir, runScheduler: true });
+  const city = await seedCity(beacon);
+  const url = await beacon.listen(0);
+  const browser = await launchChromium();
+  return { db, beacon, city, url, browser };
+}
+
+export async function stopConsoleWorld(world: Partial<ConsoleWorld>): Promise<void> {
+  await world.browser?.close();
+  await world.beacon?.stop();
+  await world.db?.handle.close();
+  await world.db?.drop();
 }
